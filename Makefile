@@ -1,0 +1,41 @@
+# The two commands of the README:
+#   make lab    set up (first time only) and open JupyterLab on notebooks/
+#   make test   set up (first time only) and run every test: unit tests + every notebook under nbval
+# Set-up is scripts/setup.sh: it creates .venv when missing and installs nothing when nothing changed.
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+ROOTOPT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test setup clean-notebooks check-notebooks refresh-notebooks student bench
+
+setup:
+	@bash scripts/setup.sh
+
+lab: setup
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOTOPT)
+
+test: setup
+	$(PY) -m pytest
+
+# Notebook hygiene: strip outputs (except checked cells) / report dirty notebooks.
+clean-notebooks: setup
+	$(PY) -m helpers.nbclean
+
+check-notebooks: setup
+	$(PY) -m helpers.nbclean --check
+
+# Re-run every notebook and keep only the outputs of checked cells (after editing a notebook).
+refresh-notebooks: setup
+	for nb in notebooks/*.ipynb; do \
+		$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; \
+	done
+	$(PY) -m helpers.nbclean
+
+# The student edition: solutions replaced by stubs, in build/student/.
+student: setup
+	$(PY) -m helpers.nbclean --student build/student
+
+bench: setup
+	$(PY) benchmarks/bench_conv.py

@@ -1,0 +1,20 @@
+"""Repository-wide pytest hooks (they apply to tests/ and to the notebooks under nbval).
+
+A student's path is clean: a notebook cell that writes to stderr shows a red
+box in JupyterLab, so under nbval such a cell fails, even in lax mode.
+"""
+
+import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    outputs = getattr(item, "test_outputs", None)  # set by nbval's notebook-cell items
+    if call.when != "call" or not report.passed or not outputs:
+        return
+    stderr = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stderr")
+    if stderr:
+        report.outcome = "failed"
+        report.longrepr = f"the cell wrote to stderr, which JupyterLab shows as a red box:\n{stderr}"

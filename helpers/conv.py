@@ -1,0 +1,440 @@
+"""Convolution kernels in numpy, with the semantics of ``torch.nn.Conv2d``.
+
+Everything here is numpy only, so that torch can serve as an independent oracle
+in the tests. Names and argument conventions follow torch:
+
+* ``x`` is ``(N, C_in, H, W)``; ``weight`` is ``(C_out, C_in / groups, kH, kW)``;
+  the result is ``(N, C_out, H_out, W_out)``.
+* Like every deep-learning library, :func:`conv2d` computes a
+  **cross-correlation** (互相关): the kernel is *not* flipped. The textbook
+  **convolution** (卷积) of the slides, ``s(t) = sum_a x(a) w(t - a)``, flips the
+  kernel; :func:`convolve1d` and :func:`convolve2d` compute that one.
+
+Public surface:
+
+``conv_output_size``  the output-size formula (the one place it lives)
+``pad2d``             zeros / reflect (mirror, 镜像填充) / replicate / circular padding
+``conv2d``            vectorised (im2col + one matrix product), fast
+``conv2d_naive``      the same signature, written as the loops of the formula
+``convolve1d``, ``correlate1d``, ``convolve2d``, ``correlate2d``
+                      true convolution versus cross-correlation, with the flip
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+__all__ = [
+    "PADDING_MODES",
+    "conv_output_size",
+    "pad2d",
+    "conv2d",
+    "conv2d_naive",
+    "convolve1d",
+    "correlate1d",
+    "convolve2d",
+    "correlate2d",
+]
+
+#: The padding modes of ``torch.nn.Conv2d`` (``padding_mode``), in that order.
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+_NP_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+# --------------------------------------------------------------------------- argument checks
+def _is_int(v) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _pair(name: str, value, *, minimum: int) -> tuple[int, int]:
+    """An int or an (h, w) pair of ints, each >= minimum, as a pair."""
+    if _is_int(value):
+        value = (value, value)
+    if (
+        not isinstance(value, (tuple, list))
+        or len(value) != 2
+        or not all(_is_int(v) for v in value)
+    ):
+        raise ValueError(f"{name}={value!r} is not allowed: expected an int or an (h, w) pair of ints")
+    if min(value) < minimum:
+        raise ValueError(f"{name}={value!r} is not allowed: every entry must be >= {minimum}")
+    return int(value[0]), int(value[1])
+
+
+def _check_mode(name: str, mode) -> str:
+    if mode not in PADDING_MODES:
+        raise ValueError(f"{name}={mode!r} is not allowed: expected one of {', '.join(map(repr, PADDING_MODES))}")
+    return mode
+
+
+def _as_float_array(name: str, a) -> np.ndarray:
+    a = np.asarray(a)
+    if a.dtype.kind not in "biuf":
+        raise ValueError(f"{name} has dtype {a.dtype}, expected a real numeric array")
+    if a.dtype.kind != "f":
+        a = a.astype(np.float64)
+    return a
+
+
+# --------------------------------------------------------------------------- output size
+def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding=0, dilation: int = 1) -> int:
+    r"""Length of a convolution's output along one axis (the floor formula).
+
+    .. math::
+        n_\text{out} = \left\lfloor \frac{n + p_\text{before} + p_\text{after}
+                       - d\,(k - 1) - 1}{s} \right\rfloor + 1
+
+    With symmetric padding ``p`` this is the familiar
+    ``floor((n + 2p - d(k-1) - 1) / s) + 1``; with ``d = 1`` it is
+    ``floor((n + 2p - k) / s) + 1``. The dilated kernel spans ``d(k-1) + 1`` inputs.
+
+    Args:
+        n: input length (>= 1).
+        kernel_size: k (>= 1).
+        stride: s (>= 1).
+        padding: p added on each side (>= 0), or a ``(before, after)`` pair.
+        dilation: d (>= 1).
+
+    Raises:
+        ValueError: for out-of-range arguments, or when the (dilated) kernel is
+            larger than the padded input.
+
+    Example:
+        >>> conv_output_size(32, 5)            # LeNet-5's C1
+        28
+        >>> conv_output_size(5, 3, stride=2)   # the slides' stride-2 example
+        2
+    """
+    for name, v, lo in (("n", n, 1), ("kernel_size", kernel_size, 1), ("stride", stride, 1), ("dilation", dilation, 1)):
+        if not _is_int(v) or v < lo:
+            raise ValueError(f"{name}={v!r} is not allowed: expected an int >= {lo}")
+    if _is_int(padding):
+        padding = (padding, padding)
+    if not isinstance(padding, (tuple, list)) or len(padding) != 2 or not all(_is_int(p) for p in padding):
+        raise ValueError(f"padding={padding!r} is not allowed: expected an int or a (before, after) pair of ints")
+    if min(padding) < 0:
+        raise ValueError(f"padding={padding!r} is not allowed: padding must be >= 0")
+    padded = n + padding[0] + padding[1]
+    span = dilation * (kernel_size - 1) + 1
+    if span > padded:
+        raise ValueError(
+            f"kernel_size={kernel_size!r} (spanning {span} with dilation={dilation}) is larger than "
+            f"the padded input ({n} + padding {padding[0]}+{padding[1]} = {padded}); "
+            f"allowed: a kernel span <= {padded}"
+        )
+    return (padded - span) // stride + 1
+
+
+# --------------------------------------------------------------------------- padding
+def _pad4(pad) -> tuple[int, int, int, int]:
+    if _is_int(pad):
+        pad = (pad,) * 4
+    if not isinstance(pad, (tuple, list)) or len(pad) != 4 or not all(_is_int(p) for p in pad):
+        raise ValueError(f"pad={pad!r} is not allowed: expected an int or (left, right, top, bottom) ints")
+    if min(pad) < 0:
+        raise ValueError(f"pad={pad!r} is not allowed: every entry must be >= 0")
+    return tuple(int(p) for p in pad)
+
+
+def pad2d(x, pad, mode: str = "zeros") -> np.ndarray:
+    """Pad the last two axes of ``x``, like ``torch.nn.functional.pad`` on 2-D data.
+
+    Args:
+        x: array of shape ``(..., H, W)`` (2-D, 3-D or 4-D).
+        pad: an int for every side, or ``(left, right, top, bottom)`` as in
+            ``torch.nn.functional.pad``.
+        mode: ``"zeros"``; ``"reflect"`` (mirror padding, 镜像填充, the edge
+            itself not repeated: ``[a b c] -> b [a b c] b``); ``"replicate"``
+            (``a [a b c] c``); ``"circular"`` (``c [a b c] a``).
+
+    Shape:
+        ``(..., H, W) -> (..., top + H + bottom, left + W + right)``
+
+    Raises:
+        ValueError: for an unknown mode, negative padding, or reflect /
+            circular padding that the input is too small for (as torch refuses).
+
+    Example:
+        >>> pad2d(np.arange(3.0)[None], (2, 2, 0, 0), "reflect")
+        array([[2., 1., 0., 1., 2., 1., 0.]])
+    """
+    mode = _check_mode("mode", mode)
+    x = np.asarray(x)
+    if x.ndim not in (2, 3, 4):
+        raise ValueError(f"x has {x.ndim} dimensions (shape {x.shape}); expected 2, 3 or 4 with (H, W) last")
+    left, right, top, bottom = _pad4(pad)
+    H, W = x.shape[-2:]
+    if mode == "reflect" and (max(left, right) >= W or max(top, bottom) >= H):
+        raise ValueError(
+            f"pad={(left, right, top, bottom)} is not allowed for mode='reflect' on an input of size "
+            f"H={H}, W={W}: reflect padding must be smaller than the input (left/right < {W}, top/bottom < {H})"
+        )
+    if mode == "circular" and (max(left, right) > W or max(top, bottom) > H):
+        raise ValueError(
+            f"pad={(left, right, top, bottom)} is not allowed for mode='circular' on an input of size "
+            f"H={H}, W={W}: circular padding can be at most the input size (left/right <= {W}, top/bottom <= {H})"
+        )
+    widths = [(0, 0)] * (x.ndim - 2) + [(top, bottom), (left, right)]
+    return np.pad(x, widths, mode=_NP_PAD_MODE[mode])
+
+
+# --------------------------------------------------------------------------- shared argument handling
+class _ConvArgs(NamedTuple):
+    x: np.ndarray  # padded, 4-D
+    weight: np.ndarray  # 4-D
+    bias: np.ndarray | None
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    groups: int
+    out_hw: tuple[int, int]
+    squeeze: bool  # the caller passed 2-D x and 2-D weight
+
+
+def _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode) -> _ConvArgs:
+    """Validate the arguments of conv2d / conv2d_naive and pad the input."""
+    x = _as_float_array("x", x)
+    weight = _as_float_array("weight", weight)
+    squeeze = x.ndim == 2 and weight.ndim == 2
+    if squeeze:
+        x, weight = x[None, None], weight[None, None]
+    if x.ndim != 4:
+        raise ValueError(f"x has {x.ndim} dimensions (shape {x.shape}); expected 4: (N, C_in, H, W), or 2-D x with 2-D weight")
+    if weight.ndim != 4:
+        raise ValueError(
+            f"weight has {weight.ndim} dimensions (shape {weight.shape}); expected 4: (C_out, C_in/groups, kH, kW)"
+        )
+    dtype = np.result_type(x, weight)
+    x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
+
+    stride = _pair("stride", stride, minimum=1)
+    dilation = _pair("dilation", dilation, minimum=1)
+    padding_mode = _check_mode("padding_mode", padding_mode)
+    if not _is_int(groups) or groups < 1:
+        raise ValueError(f"groups={groups!r} is not allowed: expected an int >= 1")
+
+    N, C_in, H, W = x.shape
+    C_out, C_in_g, kH, kW = weight.shape
+    if C_in % groups:
+        raise ValueError(f"groups={groups} is not allowed: input channels C_in={C_in} must be divisible by groups")
+    if C_out % groups:
+        raise ValueError(f"groups={groups} is not allowed: output channels C_out={C_out} must be divisible by groups")
+    if C_in_g * groups != C_in:
+        raise ValueError(
+            f"weight of shape {weight.shape} expects C_in/groups={C_in_g}, i.e. C_in={C_in_g * groups} "
+            f"with groups={groups}, but x of shape {x.shape} has C_in={C_in}"
+        )
+    if min(kH, kW) < 1 or min(H, W) < 1 or N < 1:
+        raise ValueError(f"empty input: x has shape {x.shape}, weight has shape {weight.shape}")
+
+    if bias is not None:
+        bias = _as_float_array("bias", bias).astype(dtype, copy=False)
+        if bias.shape != (C_out,):
+            raise ValueError(f"bias has shape {bias.shape}; expected ({C_out},), one per output channel")
+
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = (0, 0, 0, 0)
+        elif padding == "same":
+            if stride != (1, 1):
+                raise ValueError(f"padding='same' is not allowed with stride={stride}: it needs stride 1 (as in torch)")
+            # torch: total = d (k - 1), the extra one (if odd) on the right / bottom.
+            th, tw = dilation[0] * (kH - 1), dilation[1] * (kW - 1)
+            pads = (tw // 2, tw - tw // 2, th // 2, th - th // 2)
+        else:
+            raise ValueError(f"padding={padding!r} is not allowed: expected an int, an (h, w) pair, 'valid' or 'same'")
+    else:
+        ph, pw = _pair("padding", padding, minimum=0)
+        pads = (pw, pw, ph, ph)
+
+    out_h = conv_output_size(H, kH, stride[0], (pads[2], pads[3]), dilation[0])
+    out_w = conv_output_size(W, kW, stride[1], (pads[0], pads[1]), dilation[1])
+    if any(pads):
+        x = pad2d(x, pads, padding_mode)
+    return _ConvArgs(x, weight, bias, stride, dilation, groups, (out_h, out_w), squeeze)
+
+
+_CONV_DOC_ARGS = """
+    Args:
+        x: input, ``(N, C_in, H, W)``; or a 2-D ``(H, W)`` image together with a
+            2-D ``(kH, kW)`` weight, which gives a 2-D result.
+        weight: ``(C_out, C_in / groups, kH, kW)``.
+        bias: ``(C_out,)`` or None.
+        stride: int or ``(sH, sW)``, >= 1 (步幅).
+        padding: int or ``(pH, pW)`` added on each side, >= 0; or ``"valid"``
+            (none) or ``"same"`` (output size = input size; stride 1 only).
+        dilation: int or ``(dH, dW)``, >= 1 (空洞卷积).
+        groups: split the channels into this many independent groups;
+            ``groups == C_in`` is a depthwise convolution.
+        padding_mode: one of ``PADDING_MODES``: zeros, reflect (mirror), replicate, circular.
+
+    Shape:
+        ``H_out = floor((H + 2 pH - dH (kH - 1) - 1) / sH) + 1``, the same for W
+        (see :func:`conv_output_size`).
+
+    Raises:
+        ValueError: naming the argument, its value and what is allowed.
+"""
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros") -> np.ndarray:
+    """2-D cross-correlation, vectorised: the numbers of ``torch.nn.Conv2d``.
+
+    im2col: every receptive field becomes one column (a strided view, no
+    loop), then a single (batched) matrix product with the flattened kernels.
+    """
+    a = _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode)
+    xp, w, G = a.x, a.weight, a.groups
+    N, C_in = xp.shape[:2]
+    C_out, C_in_g, kH, kW = w.shape
+    (sH, sW), (dH, dW), (Ho, Wo) = a.stride, a.dilation, a.out_hw
+
+    xp = np.ascontiguousarray(xp)
+    sN, sC, sY, sX = xp.strides
+    # windows[n, c, i, j, u, v] = xp[n, c, i*sH + u*dH, j*sW + v*dW]
+    windows = as_strided(
+        xp,
+        shape=(N, C_in, Ho, Wo, kH, kW),
+        strides=(sN, sC, sY * sH, sX * sW, sY * dH, sX * dW),
+        writeable=False,
+    )
+    # columns: (N, G, Ho*Wo, C_in_g*kH*kW) -- one row per output position
+    cols = windows.reshape(N, G, C_in_g, Ho, Wo, kH, kW).transpose(0, 1, 3, 4, 2, 5, 6)
+    cols = cols.reshape(N, G, Ho * Wo, C_in_g * kH * kW)
+    kernels = w.reshape(G, C_out // G, C_in_g * kH * kW).transpose(0, 2, 1)  # (G, K, C_out/G)
+    out = np.matmul(cols, kernels)  # (N, G, Ho*Wo, C_out/G)
+    out = out.transpose(0, 1, 3, 2).reshape(N, C_out, Ho, Wo)
+    if a.bias is not None:
+        out = out + a.bias[:, None, None]
+    return out[0, 0] if a.squeeze else np.ascontiguousarray(out)
+
+
+def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros") -> np.ndarray:
+    """2-D cross-correlation written as the loops of the formula; for small inputs only.
+
+    .. math::
+        \\text{out}[n, o, i, j] = b[o] + \\sum_{c} \\sum_{u} \\sum_{v}
+            x_\\text{pad}[n,\\; g\\,C_g + c,\\; i s_H + u d_H,\\; j s_W + v d_W]\\; w[o, c, u, v]
+
+    where ``g`` is the group of output channel ``o`` and ``C_g = C_in / groups``.
+    It is meant to be read, not run on large inputs: every multiply is a Python
+    step. Use :func:`conv2d` (same signature, same numbers) for real work.
+    """
+    a = _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode)
+    xp, w = a.x, a.weight
+    N = xp.shape[0]
+    C_out, C_in_g, kH, kW = w.shape
+    (sH, sW), (dH, dW), (Ho, Wo) = a.stride, a.dilation, a.out_hw
+    out_per_group = C_out // a.groups
+
+    out = np.zeros((N, C_out, Ho, Wo), dtype=xp.dtype)
+    for n in range(N):
+        for o in range(C_out):
+            first_in = (o // out_per_group) * C_in_g  # first input channel of o's group
+            for i in range(Ho):
+                for j in range(Wo):
+                    total = 0.0 if a.bias is None else a.bias[o]
+                    for c in range(C_in_g):
+                        for u in range(kH):
+                            for v in range(kW):
+                                total += xp[n, first_in + c, i * sH + u * dH, j * sW + v * dW] * w[o, c, u, v]
+                    out[n, o, i, j] = total
+    return out[0, 0] if a.squeeze else out
+
+
+conv2d.__doc__ += _CONV_DOC_ARGS
+conv2d_naive.__doc__ += _CONV_DOC_ARGS
+
+
+# --------------------------------------------------------------------------- convolution vs correlation
+_MODES_1D = ("full", "valid", "same")
+
+
+def _check_conv_mode(mode: str) -> str:
+    if mode not in _MODES_1D:
+        raise ValueError(f"mode={mode!r} is not allowed: expected one of 'full', 'valid', 'same'")
+    return mode
+
+
+def _full_to_mode(full: np.ndarray, shape_in, shape_k, mode: str) -> np.ndarray:
+    """Cut a 'full' result down to 'valid' or 'same' (centred as numpy.convolve does)."""
+    index = []
+    for axis, (n, k) in enumerate(zip(shape_in, shape_k)):
+        if mode == "full":
+            index.append(slice(None))
+        elif mode == "valid":
+            if k > n:
+                raise ValueError(f"mode='valid' needs the kernel to fit: kernel length {k} > input length {n} on axis {axis}")
+            index.append(slice(k - 1, n))
+        else:  # same: length n, as numpy.convolve(mode='same')
+            start = (k - 1) // 2
+            index.append(slice(start, start + n))
+    return full[tuple(index)]
+
+
+def convolve1d(x, w, mode: str = "full") -> np.ndarray:
+    """True 1-D convolution, ``s(t) = sum_a x(a) w(t - a)`` (the slides' discrete form).
+
+    The kernel is flipped: as ``t`` grows, ``w(t - a)`` slides over ``x``
+    reversed. Equals ``numpy.convolve(x, w, mode)`` (for ``"same"`` and
+    ``"valid"`` when the kernel is not longer than the signal; numpy then
+    swaps the two, here it is an error for ``"valid"`` and ``"same"`` keeps n).
+
+    Args:
+        x: 1-D signal of length n.
+        w: 1-D kernel of length k.
+        mode: ``"full"`` (n + k - 1 outputs, every overlap), ``"valid"``
+            (n - k + 1, the kernel inside the signal) or ``"same"`` (n, centred).
+    """
+    x, w = _as_float_array("x", x), _as_float_array("w", w)
+    for name, a in (("x", x), ("w", w)):
+        if a.ndim != 1 or a.size == 0:
+            raise ValueError(f"{name} has shape {a.shape}; expected a non-empty 1-D array")
+    mode = _check_conv_mode(mode)
+    n, k = x.size, w.size
+    t = np.arange(n + k - 1)[:, None]
+    a = np.arange(n)[None, :]
+    inside = (t - a >= 0) & (t - a < k)
+    w_ta = np.where(inside, w[np.clip(t - a, 0, k - 1)], 0.0)  # w(t - a), zero outside the kernel
+    full = w_ta @ x  # s(t) = sum_a x(a) w(t - a)
+    return _full_to_mode(full, (n,), (k,), mode)
+
+
+def correlate1d(x, w, mode: str = "valid") -> np.ndarray:
+    """1-D cross-correlation, ``s(t) = sum_a x(t + a) w(a)``: no flip.
+
+    Equals ``convolve1d(x, w[::-1], mode)``; default mode ``"valid"`` as in deep learning.
+    """
+    w = _as_float_array("w", w)
+    if w.ndim != 1:
+        raise ValueError(f"w has shape {w.shape}; expected a non-empty 1-D array")
+    return convolve1d(x, w[::-1], mode)
+
+
+def convolve2d(image, kernel, mode: str = "full") -> np.ndarray:
+    """True 2-D convolution, ``S(i, j) = sum_m sum_n I(m, n) K(i - m, j - n)``.
+
+    Flip the kernel in both axes, then cross-correlate: this is how the
+    slides' formula relates to what :func:`conv2d` (and torch) compute.
+    ``mode`` as in :func:`convolve1d`, per axis.
+    """
+    image, kernel = _as_float_array("image", image), _as_float_array("kernel", kernel)
+    for name, a in (("image", image), ("kernel", kernel)):
+        if a.ndim != 2 or a.size == 0:
+            raise ValueError(f"{name} has shape {a.shape}; expected a non-empty 2-D array")
+    mode = _check_conv_mode(mode)
+    kH, kW = kernel.shape
+    full = conv2d(image, kernel[::-1, ::-1], padding=(kH - 1, kW - 1))
+    return _full_to_mode(full, image.shape, kernel.shape, mode)
+
+
+def correlate2d(image, kernel, mode: str = "valid") -> np.ndarray:
+    """2-D cross-correlation (no flip), what deep-learning libraries call convolution."""
+    kernel = _as_float_array("kernel", kernel)
+    if kernel.ndim != 2:
+        raise ValueError(f"kernel has shape {kernel.shape}; expected a non-empty 2-D array")
+    return convolve2d(image, kernel[::-1, ::-1], mode)

@@ -1,0 +1,148 @@
+"""Keep the committed notebooks clean, and build the student edition.
+
+Clean means: no outputs, no execution counts, no widget state, no volatile
+metadata, in nbformat's canonical layout. The one exception is a code cell
+tagged ``nbval-check-output``: it keeps its printed output, because nbval
+compares a fresh run against it, and the execution count that Run All gives
+it (nbval ignores cells that were never run).
+
+Commands (run from the repository root)::
+
+    python -m helpers.nbclean              # clean notebooks/*.ipynb in place
+    python -m helpers.nbclean --check      # list dirty notebooks, exit 1 if any
+    python -m helpers.nbclean --student OUT_DIR
+                                           # student edition: solutions replaced by stubs
+
+Solutions sit between nbgrader's markers ``### BEGIN SOLUTION`` and
+``### END SOLUTION``; the student edition replaces each such block with
+``raise NotImplementedError()`` (code) or "YOUR ANSWER HERE" (Markdown), as
+nbgrader's ``generate_assignment`` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["CHECK_TAG", "clean", "dirty_reasons", "student_edition", "main"]
+
+CHECK_TAG = "nbval-check-output"
+_CELL_KEYS = ("tags", "nbgrader")  # the only cell metadata kept
+_SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*$", re.M | re.S)
+
+
+def _checked(cell) -> bool:
+    return CHECK_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def clean(nb):
+    """Return a cleaned deep copy of the notebook ``nb`` (a ``NotebookNode``)."""
+    nb = copy.deepcopy(nb)
+    nb.metadata = nbformat.from_dict(
+        {
+            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        }
+    )
+    n_code = 0
+    for cell in nb.cells:
+        cell.metadata = nbformat.from_dict({k: cell.metadata[k] for k in _CELL_KEYS if k in cell.metadata})
+        if cell.cell_type != "code":
+            continue
+        n_code += 1
+        if not _checked(cell):
+            cell.execution_count = None
+            cell.outputs = []
+            continue
+        # A checked cell keeps what it printed. nbval skips a cell without an
+        # execution count, so it gets the count that Run All gives it: stable.
+        cell.execution_count = n_code
+        for out in cell.outputs:
+            if out.get("output_type") == "execute_result":
+                out["execution_count"] = n_code
+    return nb
+
+
+def _canonical(nb) -> str:
+    return nbformat.writes(nb, version=4) + "\n"
+
+
+def dirty_reasons(path: str | Path) -> list[str]:
+    """Why the file at ``path`` is not clean; empty when it is."""
+    text = Path(path).read_text(encoding="utf-8")
+    nb = nbformat.reads(text, as_version=4)
+    reasons = []
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or _checked(cell):
+            continue
+        if cell.get("outputs"):
+            reasons.append(f"cell {k} has outputs but is not tagged {CHECK_TAG!r}")
+        if cell.get("execution_count") is not None:
+            reasons.append(f"cell {k} has an execution count")
+    if "widgets" in nb.metadata:
+        reasons.append("the notebook metadata holds widget state")
+    if not reasons and _canonical(clean(nb)) != text:
+        reasons.append("metadata or layout differs from the clean form")
+    return reasons
+
+
+def student_edition(nb):
+    """A copy of ``nb`` with every solution block replaced by a stub, and no outputs."""
+    nb = clean(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = _SOLUTION.sub(lambda m: f"{m.group(1)}# YOUR CODE HERE\n{m.group(1)}raise NotImplementedError()", cell.source)
+            cell.outputs = []
+        elif cell.cell_type == "markdown":
+            cell.source = _SOLUTION.sub("YOUR ANSWER HERE", cell.source)
+    return nb
+
+
+def _paths(given: list[str]) -> list[Path]:
+    if given:
+        return [Path(p) for p in given]
+    return sorted(Path("notebooks").glob("*.ipynb"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.nbclean", description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", help="notebooks (default: notebooks/*.ipynb)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--check", action="store_true", help="only report; exit 1 if any notebook is dirty")
+    group.add_argument("--student", metavar="OUT_DIR", help="write the student edition into OUT_DIR")
+    args = parser.parse_args(argv)
+
+    paths = _paths(args.paths)
+    if args.student:
+        out_dir = Path(args.student)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for p in paths:
+            nb = nbformat.read(p, as_version=4)
+            (out_dir / p.name).write_text(_canonical(student_edition(nb)), encoding="utf-8")
+            print(f"student edition: {out_dir / p.name}")
+        return 0
+
+    dirty = 0
+    for p in paths:
+        reasons = dirty_reasons(p)
+        if not reasons:
+            continue
+        if args.check:
+            dirty += 1
+            print(f"{p}: " + "; ".join(reasons))
+        else:
+            nb = nbformat.read(p, as_version=4)
+            p.write_text(_canonical(clean(nb)), encoding="utf-8")
+            print(f"cleaned {p}")
+    if args.check and dirty:
+        print(f"{dirty} notebook(s) not clean: run `python -m helpers.nbclean`")
+    return 1 if dirty else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

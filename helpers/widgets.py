@@ -1,0 +1,218 @@
+"""Interactive figures for the notebooks.
+
+Every widget is split in two, so that the logic is tested without a browser:
+
+* a plain function of the widget's values that computes what is shown
+  (here :func:`filter_image`), and
+* a small class that wires ipywidgets controls to a persistent matplotlib
+  figure and redraws it in place (``set_data`` + ``draw_idle``; fast with the
+  ipympl backend that :func:`helpers.setup_notebook` switches on).
+
+Invalid values never raise in a widget: the figure shows a short message instead.
+Figure text stays in English (the default fonts have no CJK glyphs); the
+Chinese slide terms appear in the notebooks' prose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from helpers.conv import conv2d
+from helpers.filters import PRESETS, kernel_preset
+
+__all__ = ["FilterResult", "filter_image", "KernelFilterExplorer"]
+
+
+@dataclass
+class FilterResult:
+    """What the kernel explorer shows: the feature map and its colour limits, or a message."""
+
+    output: np.ndarray | None
+    clim: tuple[float, float]
+    message: str = ""
+
+
+def filter_image(image: np.ndarray, kernel) -> FilterResult:
+    """Filter a grayscale image with a 3x3 kernel, the same size out (mirror padding).
+
+    The output is ``conv2d(image, kernel, padding=1, padding_mode="reflect")``:
+    a cross-correlation, as in torch. For a kernel whose entries sum to about
+    zero (an edge detector) the colour limits are symmetric around 0, so that
+    mid-grey means "no response"; otherwise they span the output's 0.5–99.5
+    percentiles.
+
+    Never raises for a bad kernel: returns ``output=None`` and a message.
+    """
+    k = np.asarray(kernel, dtype=np.float64) if _is_numeric(kernel) else None
+    if k is None or k.shape != (3, 3):
+        shape = None if k is None else k.shape
+        return FilterResult(None, (0.0, 1.0), f"The kernel must be 3×3 numbers (got {shape}).")
+    if not np.all(np.isfinite(k)):
+        return FilterResult(None, (0.0, 1.0), "Every kernel entry must be a finite number.")
+    out = conv2d(image, k, padding=1, padding_mode="reflect")
+    if abs(k.sum()) < 1e-9:
+        m = float(np.percentile(np.abs(out), 99.5)) or 1.0
+        clim = (-m, m)
+    else:
+        lo, hi = (float(v) for v in np.percentile(out, [0.5, 99.5]))
+        clim = (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
+    return FilterResult(out, clim)
+
+
+def _is_numeric(kernel) -> bool:
+    try:
+        return np.asarray(kernel).dtype.kind in "biuf"
+    except (TypeError, ValueError):
+        return False
+
+
+class KernelFilterExplorer:
+    """Pick a kernel preset, or edit the 3x3 kernel, and see a photograph filtered.
+
+    Three labelled panels: the input photograph, the kernel with its numbers,
+    and the output feature map (特征图). ``display(explorer)`` or leaving it as
+    the last expression of a cell shows it.
+
+    Args:
+        image: grayscale ``(H, W)`` image; default :func:`helpers.images.photograph`.
+        preset: the preset to start from (a key of ``helpers.filters.PRESETS``).
+    """
+
+    CUSTOM = "custom"
+
+    def __init__(self, image: np.ndarray | None = None, preset: str = "sobel x"):
+        import ipywidgets as W
+        import matplotlib.pyplot as plt
+
+        from helpers.images import photograph
+
+        if preset not in PRESETS:
+            raise ValueError(f"preset={preset!r} is not allowed: expected one of {', '.join(map(repr, PRESETS))}")
+        self.image = photograph() if image is None else np.asarray(image, dtype=np.float64)
+        if self.image.ndim != 2:
+            raise ValueError(f"image has shape {self.image.shape}; expected a grayscale (H, W) image")
+        self._syncing = False
+        self.result: FilterResult | None = None
+
+        self.preset = W.Dropdown(options=[*PRESETS, self.CUSTOM], value=preset, description="kernel preset",
+                                 style={"description_width": "initial"}, layout=W.Layout(width="260px"))
+        self.cells = [W.FloatText(value=0.0, step=0.5, layout=W.Layout(width="80px")) for _ in range(9)]
+        self.about = W.HTML(layout=W.Layout(width="300px"))
+        grid = W.GridBox(self.cells, layout=W.Layout(grid_template_columns="repeat(3, 84px)"))
+        self.preset.observe(self._on_preset, names="value")
+        for cell in self.cells:
+            cell.observe(self._on_cell, names="value")
+
+        H, Wd = self.image.shape
+        with plt.ioff():
+            fig, (ax_in, ax_k, ax_out) = plt.subplots(
+                1, 3, figsize=(8.4, 3.4), gridspec_kw={"width_ratios": [1, 0.55, 1]}, layout="constrained"
+            )
+        self.fig = fig
+        ax_in.imshow(self.image, cmap="gray", vmin=0, vmax=1)
+        ax_in.set_title(f"Input: photograph ({H}×{Wd})")
+        self._kimg = ax_k.imshow(np.zeros((3, 3)), cmap="RdBu_r", vmin=-1, vmax=1)
+        self._ktext = [
+            ax_k.text(j, i, "", ha="center", va="center", fontsize=10) for i in range(3) for j in range(3)
+        ]
+        self._ax_k = ax_k
+        ax_k.set_title("Kernel, 3×3")
+        self._out = ax_out.imshow(np.zeros_like(self.image), cmap="gray")
+        self._ax_out = ax_out
+        self._message = ax_out.text(
+            0.5, 0.5, "", transform=ax_out.transAxes, ha="center", va="center", color="crimson", wrap=True
+        )
+        for ax in (ax_in, ax_k, ax_out):
+            ax.set_xticks([])
+            ax.set_yticks([])
+        canvas = fig.canvas
+        for attr, value in (("header_visible", False), ("toolbar_visible", False), ("resizable", False)):
+            if hasattr(canvas, attr):  # ipympl canvas options
+                setattr(canvas, attr, value)
+
+        controls = W.HBox([W.VBox([self.preset, self.about]), W.VBox([W.Label("edit the kernel:"), grid])],
+                          layout=W.Layout(gap="24px"))
+        self.widget = W.VBox([controls, canvas]) if isinstance(canvas, W.DOMWidget) else controls
+        self._fill_cells(kernel_preset(preset))
+        self.update()
+
+    # ---- state -> widgets
+    def _fill_cells(self, kernel: np.ndarray) -> None:
+        self._syncing = True
+        try:
+            for cell, v in zip(self.cells, np.asarray(kernel, dtype=float).ravel()):
+                cell.value = float(v)
+        finally:
+            self._syncing = False
+
+    def kernel(self) -> np.ndarray:
+        """The kernel that the nine boxes hold now."""
+        return np.array([c.value for c in self.cells], dtype=np.float64).reshape(3, 3)
+
+    def set_kernel(self, kernel) -> FilterResult:
+        """Put ``kernel`` in the boxes (the dropdown shows its preset, or "custom") and redraw."""
+        k = np.asarray(kernel, dtype=np.float64)
+        if k.shape != (3, 3):
+            raise ValueError(f"kernel has shape {k.shape}; expected (3, 3)")
+        self._fill_cells(k)
+        self._sync_dropdown()
+        return self.update()
+
+    # ---- widget events
+    def _on_preset(self, change) -> None:
+        if self._syncing or change["new"] == self.CUSTOM:
+            return
+        self._fill_cells(kernel_preset(change["new"]))
+        self.update()
+
+    def _on_cell(self, change) -> None:
+        if self._syncing:
+            return
+        self._sync_dropdown()
+        self.update()
+
+    def _sync_dropdown(self) -> None:
+        k = self.kernel()
+        match = next((n for n in PRESETS if np.allclose(kernel_preset(n), k)), self.CUSTOM)
+        self._syncing = True
+        try:
+            self.preset.value = match
+        finally:
+            self._syncing = False
+
+    # ---- redraw
+    def update(self) -> FilterResult:
+        """Recompute the output from the boxes and redraw the figure in place."""
+        k = self.kernel()
+        self.result = r = filter_image(self.image, k)
+        name = self.preset.value
+        about = PRESETS[name][1] if name in PRESETS else "your own kernel"
+        self.about.value = f"<b>{name}</b>: {about}<br>entries sum to {k.sum():.3g}"
+
+        if np.all(np.isfinite(k)):
+            m = float(np.abs(k).max()) or 1.0
+            self._kimg.set_data(k)
+            self._kimg.set_clim(-m, m)
+            for t, v in zip(self._ktext, k.ravel()):
+                t.set_text(f"{v:.3g}")
+                t.set_color("white" if abs(v) > 0.6 * m else "black")  # readable on dark cells
+        if r.output is None:
+            self._out.set_visible(False)
+            self._message.set_text(r.message)
+            self._ax_out.set_title("Output: —")
+        else:
+            self._out.set_visible(True)
+            self._message.set_text("")
+            self._out.set_data(r.output)
+            self._out.set_clim(*r.clim)
+            lo, hi = float(r.output.min()), float(r.output.max())
+            self._ax_out.set_title(f"Output: feature map, values {lo:.2g} … {hi:.2g}")
+        self.fig.canvas.draw_idle()
+        return r
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)

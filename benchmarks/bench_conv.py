@@ -1,0 +1,83 @@
+"""Benchmark: helpers.conv.conv2d (numpy) against torch's CPU conv2d, side by side.
+
+    python benchmarks/bench_conv.py            # or: make bench
+
+Prints the median time of each implementation on typical teaching shapes and
+the ratio numpy / torch. A benchmark, not a test: nothing here fails on time.
+The loop version (conv2d_naive) is timed on a small shape only; it is there to
+be read, not run at scale.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from helpers.conv import conv2d, conv2d_naive
+
+# (label, N, C_in, H, W, C_out, k, kwargs)
+SHAPES = [
+    ("typical 3x3, pad 1", 8, 16, 32, 32, 32, 3, dict(padding=1)),
+    ("stride 2, dilation 2", 8, 16, 32, 32, 32, 3, dict(stride=2, dilation=2, padding=2)),
+    ("depthwise (groups=32)", 8, 32, 16, 16, 32, 3, dict(padding=1, groups=32)),
+    ("LeNet-5 C1, batch 64", 64, 1, 32, 32, 6, 5, {}),
+    ("LeNet-5 C3 (full), batch 64", 64, 6, 14, 14, 16, 5, {}),
+    ("photo 300x256, reflect pad", 1, 1, 300, 256, 1, 3, dict(padding=1, padding_mode="reflect")),
+]
+NAIVE_SHAPE = ("small, for the loops", 1, 3, 12, 12, 4, 3, dict(padding=1))
+
+
+def median_ms(fn, min_time: float = 0.3, min_runs: int = 5) -> float:
+    fn()  # warm up
+    times, start = [], time.perf_counter()
+    while len(times) < min_runs or time.perf_counter() - start < min_time:
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return 1e3 * float(np.median(times))
+
+
+def torch_fn(x, w, kw):
+    xt, wt = torch.from_numpy(x), torch.from_numpy(w)
+    mode = kw.get("padding_mode", "zeros")
+    args = {k: v for k, v in kw.items() if k != "padding_mode"}
+    if mode != "zeros":
+        p = args.pop("padding", 0)
+        return lambda: F.conv2d(F.pad(xt, (p, p, p, p), mode=mode), wt, **args)
+    return lambda: F.conv2d(xt, wt, **args)
+
+
+def main() -> None:
+    rng = np.random.default_rng(0)
+    print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, "
+          f"torch threads {torch.get_num_threads()}, float32")
+    header = f"{'shape':32} {'numpy ms':>9} {'torch ms':>9} {'ratio':>6}"
+    print(header)
+    print("-" * len(header))
+    ratios = []
+    for label, N, C, H, W, Co, k, kw in SHAPES:
+        x = rng.standard_normal((N, C, H, W)).astype(np.float32)
+        w = rng.standard_normal((Co, C // kw.get("groups", 1), k, k)).astype(np.float32)
+        ours = median_ms(lambda: conv2d(x, w, **kw))
+        ref = median_ms(torch_fn(x, w, kw))
+        ratios.append(ours / ref)
+        print(f"{label:32} {ours:9.3f} {ref:9.3f} {ours / ref:6.2f}")
+    print(f"worst ratio numpy / torch: {max(ratios):.2f}  (goal: within 3x)")
+
+    label, N, C, H, W, Co, k, kw = NAIVE_SHAPE
+    x = rng.standard_normal((N, C, H, W)).astype(np.float32)
+    w = rng.standard_normal((Co, C, k, k)).astype(np.float32)
+    naive = median_ms(lambda: conv2d_naive(x, w, **kw), min_runs=3)
+    ours = median_ms(lambda: conv2d(x, w, **kw))
+    ref = median_ms(torch_fn(x, w, kw))
+    print(f"\nloops vs vectorised vs torch, {label} {(N, C, H, W)} -> {Co} maps, {k}x{k}:")
+    print(f"  conv2d_naive {naive:9.3f} ms   conv2d {ours:7.3f} ms   torch {ref:7.3f} ms"
+          f"   (naive / torch = {naive / ref:.0f}x)")
+
+
+if __name__ == "__main__":
+    main()

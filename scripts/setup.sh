@@ -13,8 +13,8 @@ VENV=.venv
 STAMP="$VENV/.installed"
 PY="${PYTHON:-python3}"
 
-if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
-    echo "setup: need Python >= 3.10 as \$PYTHON or python3 (found: $("$PY" --version 2>&1 || echo none))" >&2
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "setup: need Python >= 3.11 as \$PYTHON or python3 (found: $("$PY" --version 2>&1 || echo none))" >&2
     exit 1
 fi
 

@@ -135,7 +135,8 @@ def test_course_map_runs_and_its_widget_updates_the_figure(jupyterlab):
             while after == before and time.monotonic() < deadline:
                 page.wait_for_timeout(250)
                 after = figure.screenshot(path=str(root / "figure_after.png"))
-            assert after != before, "the figure did not change when the kernel preset changed"
+            changed = after != before
+            assert changed, "the figure did not change when the kernel preset changed"
             assert "laplacian" in page.locator(".widget-html").first.inner_text()
             # a custom entry: the dropdown follows
             box = page.locator(".widget-text input").first

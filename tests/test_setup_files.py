@@ -74,7 +74,9 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one():
     assert re.search(r"^make test$", ci, re.M), ".ci/run must run the README's test command"
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^test: setup\n\t\$\(PY\) -m pytest$", makefile, re.M)
-    assert "--ServerApp.ip=127.0.0.1" in makefile and "token" not in makefile.lower().replace("keeps its token", "")
+    lab = re.search(r"^lab: setup\n\t(.*)$", makefile, re.M).group(1)
+    assert "--ServerApp.ip=127.0.0.1" in lab, "JupyterLab must listen on 127.0.0.1 only"
+    assert "token" not in lab.lower() and "password" not in lab.lower(), "token authentication stays on"
 
 
 def test_setup_is_idempotent():

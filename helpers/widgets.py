@@ -5,8 +5,9 @@ Every widget is split in two, so that the logic is tested without a browser:
 * a plain function of the widget's values that computes what is shown
   (here :func:`filter_image`), and
 * a small class that wires ipywidgets controls to a persistent matplotlib
-  figure and redraws it in place (``set_data`` + ``draw_idle``; fast with the
-  ipympl backend that :func:`helpers.setup_notebook` switches on).
+  figure and redraws in place only what changed (``set_data`` and
+  :class:`helpers.plots.Blitter`), with the ipympl backend that
+  :func:`helpers.setup_notebook` switches on.
 
 Invalid values never raise in a widget: the figure shows a short message instead.
 Figure text stays in English (the default fonts have no CJK glyphs); the
@@ -21,6 +22,7 @@ import numpy as np
 
 from helpers.conv import conv2d
 from helpers.filters import PRESETS, kernel_preset
+from helpers.plots import Blitter
 
 __all__ = ["FilterResult", "filter_image", "KernelFilterExplorer"]
 
@@ -135,6 +137,10 @@ class KernelFilterExplorer:
         # Lay the figure out once; re-running constrained layout on every update costs ~15 ms.
         fig.get_layout_engine().execute(fig)
         fig.set_layout_engine("none")
+        # Only these change: redraw them alone (see helpers.plots.Blitter).
+        # (the frames of the redrawn panels go on top of their images)
+        self._blit = Blitter(fig, [self._out, self._kimg, *ax_k.spines.values(), *ax_out.spines.values(),
+                                   *self._ktext, ax_out.title, self._message])
 
         controls = W.HBox([W.VBox([self.preset, self.about], layout=W.Layout(margin="0 24px 0 0")),
                            W.VBox([W.Label("edit the kernel:"), grid])])
@@ -213,7 +219,7 @@ class KernelFilterExplorer:
             self._out.set_clim(*r.clim)
             lo, hi = float(r.output.min()), float(r.output.max())
             self._ax_out.set_title(f"Output: feature map, values {lo:.2g} … {hi:.2g}")
-        self.fig.canvas.draw_idle()
+        self._blit.redraw()
         return r
 
     def _ipython_display_(self) -> None:

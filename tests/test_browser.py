@@ -102,6 +102,16 @@ def _open_and_run_all(page, url, token, notebook):
     )
 
 
+def _wait_for_change(locator, old: bytes, path: Path, timeout: float = 20.0) -> bytes:
+    """Screenshots of ``locator`` until it differs from ``old`` (or the time is up); the last one."""
+    deadline = time.monotonic() + timeout
+    shot = old
+    while shot == old and time.monotonic() < deadline:
+        locator.page.wait_for_timeout(250)
+        shot = locator.screenshot(path=str(path))
+    return shot
+
+
 def _error_outputs(page) -> list[str]:
     return page.locator(
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
@@ -130,15 +140,11 @@ def test_course_map_runs_and_its_widget_updates_the_figure(jupyterlab):
             before = figure.screenshot(path=str(root / "figure_before.png"))
 
             dropdown.select_option("laplacian")
-            deadline = time.monotonic() + 20
-            after = before
-            while after == before and time.monotonic() < deadline:
-                page.wait_for_timeout(250)
-                after = figure.screenshot(path=str(root / "figure_after.png"))
-            changed = after != before
-            assert changed, "the figure did not change when the kernel preset changed"
+            after = _wait_for_change(figure, before, root / "figure_after.png")
+            assert after != before, "the figure did not change when the kernel preset changed"
             assert "laplacian" in page.locator(".widget-html").first.inner_text()
-            # a custom entry: the dropdown follows
+
+            # a custom entry: the dropdown follows, and so does the figure
             box = page.locator(".widget-text input").first
             box.fill("2")
             box.press("Enter")
@@ -146,6 +152,8 @@ def test_course_map_runs_and_its_widget_updates_the_figure(jupyterlab):
                 "() => [...document.querySelectorAll('.widget-dropdown select')].some(s => s.value === 'custom')",
                 timeout=20_000,
             )
+            custom = _wait_for_change(figure, after, root / "figure_custom.png")
+            assert custom != after, "the figure did not change when a kernel entry was edited"
             page.screenshot(path=str(root / "page.png"), full_page=False)
             assert _error_outputs(page) == []
         finally:

@@ -96,8 +96,10 @@ def student_edition(nb):
     nb = clean(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.source = _SOLUTION.sub(lambda m: f"{m.group(1)}# YOUR CODE HERE\n{m.group(1)}raise NotImplementedError()", cell.source)
+            stub = lambda m: f"{m.group(1)}# YOUR CODE HERE\n{m.group(1)}raise NotImplementedError()"  # noqa: E731
+            cell.source = _SOLUTION.sub(stub, cell.source)
             cell.outputs = []
+            cell.execution_count = None
         elif cell.cell_type == "markdown":
             cell.source = _SOLUTION.sub("YOUR ANSWER HERE", cell.source)
     return nb

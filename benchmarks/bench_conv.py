@@ -2,8 +2,9 @@
 
     python benchmarks/bench_conv.py            # or: make bench
 
-Prints the median time of each implementation on typical teaching shapes and
-the ratio numpy / torch. A benchmark, not a test: nothing here fails on time.
+Prints the median time of each implementation on typical teaching shapes
+(timed in alternating blocks, so that both see the same machine load) and the
+median ratio numpy / torch over the rounds. A benchmark, not a test: nothing here fails on time.
 The loop version (conv2d_naive) is timed on a small shape only; it is there to
 be read, not run at scale.
 """
@@ -41,6 +42,31 @@ def median_ms(fn, min_time: float = 0.3, min_runs: int = 5) -> float:
     return 1e3 * float(np.median(times))
 
 
+def paired_ms(fn_a, fn_b, rounds: int = 9, block_time: float = 0.15, skip: int = 3):
+    """Time two functions in alternating blocks: median ms of each, median ratio a / b, its range.
+
+    Blocks, not single calls: torch's OpenMP threads and numpy's OpenBLAS
+    threads spin for a while after each call, and on a 2-core machine the
+    other library's threads then compete with them; the first ``skip`` calls
+    of a block are dropped. Each round gives one ratio, so a slow spell of a
+    shared machine hits both sides of that ratio; the median over rounds is
+    reported.
+    """
+    ta, tb, ratios = [], [], []
+    for _ in range(rounds):
+        medians = []
+        for fn, times in ((fn_a, ta), (fn_b, tb)):
+            block, start = [], time.perf_counter()
+            while time.perf_counter() - start < block_time or len(block) < skip + 5:
+                t = time.perf_counter()
+                fn()
+                block.append(time.perf_counter() - t)
+            times += block[skip:]
+            medians.append(np.median(block[skip:]))
+        ratios.append(medians[0] / medians[1])
+    return 1e3 * float(np.median(ta)), 1e3 * float(np.median(tb)), float(np.median(ratios)), (min(ratios), max(ratios))
+
+
 def torch_fn(x, w, kw):
     xt, wt = torch.from_numpy(x), torch.from_numpy(w)
     mode = kw.get("padding_mode", "zeros")
@@ -55,17 +81,16 @@ def main() -> None:
     rng = np.random.default_rng(0)
     print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, "
           f"torch threads {torch.get_num_threads()}, float32")
-    header = f"{'shape':32} {'numpy ms':>9} {'torch ms':>9} {'ratio':>6}"
+    header = f"{'shape':32} {'numpy ms':>9} {'torch ms':>9} {'ratio':>6}  {'range over rounds':>17}"
     print(header)
     print("-" * len(header))
     ratios = []
     for label, N, C, H, W, Co, k, kw in SHAPES:
         x = rng.standard_normal((N, C, H, W)).astype(np.float32)
         w = rng.standard_normal((Co, C // kw.get("groups", 1), k, k)).astype(np.float32)
-        ours = median_ms(lambda: conv2d(x, w, **kw))
-        ref = median_ms(torch_fn(x, w, kw))
-        ratios.append(ours / ref)
-        print(f"{label:32} {ours:9.3f} {ref:9.3f} {ours / ref:6.2f}")
+        ours, ref, ratio, (lo, hi) = paired_ms(lambda: conv2d(x, w, **kw), torch_fn(x, w, kw))
+        ratios.append(ratio)
+        print(f"{label:32} {ours:9.3f} {ref:9.3f} {ratio:6.2f}  {lo:8.2f} - {hi:5.2f}")
     print(f"worst ratio numpy / torch: {max(ratios):.2f}  (goal: within 3x)")
 
     label, N, C, H, W, Co, k, kw = NAIVE_SHAPE

@@ -39,3 +39,4 @@ student: setup
 
 bench: setup
 	$(PY) benchmarks/bench_conv.py
+	$(PY) benchmarks/bench_widgets.py

@@ -119,7 +119,6 @@ class KernelFilterExplorer:
         self._ktext = [
             ax_k.text(j, i, "", ha="center", va="center", fontsize=10) for i in range(3) for j in range(3)
         ]
-        self._ax_k = ax_k
         ax_k.set_title("Kernel, 3×3")
         self._out = ax_out.imshow(np.zeros_like(self.image), cmap="gray")
         self._ax_out = ax_out

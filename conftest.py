@@ -1,10 +1,19 @@
 """Repository-wide pytest hooks (they apply to tests/ and to the notebooks under nbval).
 
+No downloads: see CNN_COURSE_OFFLINE below.
+
 A student's path is clean: a notebook cell that writes to stderr shows a red
 box in JupyterLab, so under nbval such a cell fails, even in lax mode.
 """
 
+import os
+
 import pytest
+
+# Tests never touch the outside network: helpers.data.load_digits(source="auto") then uses the
+# offline digits (or full MNIST only if it is already cached). Notebook kernels, the student-edition
+# run and the browser test's JupyterLab inherit this from the environment.
+os.environ["CNN_COURSE_OFFLINE"] = "1"
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import helpers
-from helpers import checks, conv, session
+from helpers import checks, conv, data, deform, session
 
 
 def test_setup_notebook_seeds_everything_and_reports(capsys):
@@ -35,7 +35,7 @@ def test_setup_notebook_rejects_bad_arguments():
             session.pick_device("cuda")
 
 
-@pytest.mark.parametrize("module", [conv, checks])
+@pytest.mark.parametrize("module", [conv, checks, data, deform])
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0

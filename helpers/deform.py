@@ -1,0 +1,137 @@
+"""Shifts, rotations, noise and small deformations of images, for the invariance experiments.
+
+Every function acts on the last two axes, so it takes one image ``(H, W)``, a batch ``(N, H, W)`` or
+``(N, C, H, W)``. It returns the same type it was given (a numpy array or a torch tensor, on the same
+device) and never changes its input. Random ones take a ``seed`` and give the same result every run.
+
+>>> import numpy as np
+>>> x = np.arange(9.0).reshape(3, 3)
+>>> shift(x, 1, 0)            # down by one row; the vacated row is filled with 0
+array([[0., 0., 0.],
+       [0., 1., 2.],
+       [3., 4., 5.]])
+>>> roll(x, 0, 1)[0]          # circular: what leaves on the right comes back on the left
+array([2., 0., 1.])
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import torch
+from scipy import ndimage
+
+__all__ = ["elastic", "gaussian_noise", "roll", "rotate", "salt_and_pepper", "shift"]
+
+
+def _as_numpy(x, name: str = "x"):
+    """(array, back) where ``back`` turns a numpy result into the caller's type."""
+    if isinstance(x, torch.Tensor):
+        if x.dim() < 2:
+            raise ValueError(f"{name} must have at least 2 dimensions (H, W), got shape {tuple(x.shape)}")
+        dtype, device = x.dtype, x.device
+        arr = x.detach().cpu().numpy()
+        return arr, lambda a: torch.as_tensor(np.ascontiguousarray(a), device=device).to(dtype)
+    arr = np.asarray(x)
+    if arr.ndim < 2:
+        raise ValueError(f"{name} must have at least 2 dimensions (H, W), got shape {arr.shape}")
+    if not np.issubdtype(arr.dtype, np.number):
+        raise ValueError(f"{name} must hold numbers, got dtype {arr.dtype}")
+    dtype = arr.dtype
+    return arr, lambda a: np.asarray(a).astype(dtype, copy=False)
+
+
+def _int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be a whole number of pixels, got {value!r}")
+    return int(value)
+
+
+def _nonneg(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def shift(x, dy: int, dx: int, fill: float = 0.0):
+    """Move the image ``dy`` pixels down and ``dx`` pixels right; vacated pixels get ``fill``."""
+    dy, dx = _int(dy, "dy"), _int(dx, "dx")
+    arr, back = _as_numpy(x)
+    h, w = arr.shape[-2:]
+    out = np.full_like(arr, fill)
+    if abs(dy) < h and abs(dx) < w:
+        src_r, dst_r = slice(max(0, -dy), h - max(0, dy)), slice(max(0, dy), h - max(0, -dy))
+        src_c, dst_c = slice(max(0, -dx), w - max(0, dx)), slice(max(0, dx), w - max(0, -dx))
+        out[..., dst_r, dst_c] = arr[..., src_r, src_c]
+    return back(out)
+
+
+def roll(x, dy: int, dx: int):
+    """Circular shift: pixels that leave one side come back on the other (no border effects)."""
+    dy, dx = _int(dy, "dy"), _int(dx, "dx")
+    arr, back = _as_numpy(x)
+    return back(np.roll(arr, (dy, dx), axis=(-2, -1)))
+
+
+def rotate(x, degrees: float):
+    """Rotate counter-clockwise by ``degrees`` about the image centre (bilinear, zeros outside)."""
+    if isinstance(degrees, bool) or not isinstance(degrees, numbers.Real) or not np.isfinite(degrees):
+        raise ValueError(f"degrees must be a finite number, got {degrees!r}")
+    arr, back = _as_numpy(x)
+    out = ndimage.rotate(arr.astype(np.float64), float(degrees), axes=(-1, -2), reshape=False, order=1,
+                         mode="constant", cval=0.0)
+    return back(out)
+
+
+def gaussian_noise(x, sigma: float, seed: int = 0):
+    """Add independent Gaussian noise of standard deviation ``sigma`` to every pixel (no clipping)."""
+    sigma = _nonneg(sigma, "sigma")
+    arr, back = _as_numpy(x)
+    rng = np.random.default_rng(seed)
+    return back(arr + sigma * rng.standard_normal(arr.shape))
+
+
+def salt_and_pepper(x, amount: float, seed: int = 0, low: float = 0.0, high: float = 1.0):
+    """Set a fraction ``amount`` of the pixels to ``low`` or ``high`` (half each, at random)."""
+    amount = _nonneg(amount, "amount")
+    if amount > 1:
+        raise ValueError(f"amount must be a fraction in [0, 1], got {amount!r}")
+    arr, back = _as_numpy(x)
+    rng = np.random.default_rng(seed)
+    hit = rng.random(arr.shape) < amount
+    salt = rng.random(arr.shape) < 0.5
+    out = arr.astype(np.float64, copy=True)
+    out[hit & salt] = high
+    out[hit & ~salt] = low
+    return back(out)
+
+
+def elastic(x, alpha: float, sigma: float = 4.0, seed: int = 0):
+    """A small smooth random deformation (Simard, Steinkraus & Platt, 2003).
+
+    Each pixel moves by a random displacement field smoothed with a Gaussian of width ``sigma``
+    and scaled so that ``alpha`` is the typical displacement in pixels. One field per image; the
+    channels of an image move together.
+    """
+    alpha, sigma = _nonneg(alpha, "alpha"), _nonneg(sigma, "sigma")
+    if sigma == 0:
+        raise ValueError("sigma must be > 0 (the smoothness of the displacement field), got 0")
+    arr, back = _as_numpy(x)
+    h, w = arr.shape[-2:]
+    if arr.ndim == 2:
+        images = arr[None, None]
+    elif arr.ndim == 3:
+        images = arr[:, None]
+    else:
+        images = arr.reshape(-1, *arr.shape[-3:])
+    rng = np.random.default_rng(seed)
+    rows, cols = np.meshgrid(np.arange(h), np.arange(w), indexing="ij")
+    out = np.empty(images.shape, dtype=np.float64)
+    for i, image in enumerate(images):
+        field = [ndimage.gaussian_filter(rng.uniform(-1, 1, (h, w)), sigma, mode="constant") for _ in range(2)]
+        scale = alpha / max(np.sqrt(np.mean(field[0] ** 2 + field[1] ** 2)), 1e-12)
+        coords = [rows + scale * field[0], cols + scale * field[1]]
+        for c, channel in enumerate(image):
+            out[i, c] = ndimage.map_coordinates(channel.astype(np.float64), coords, order=1, mode="constant")
+    return back(out.reshape(arr.shape))

@@ -1,0 +1,254 @@
+"""Training and evaluation loops for the small networks of the course.
+
+``fit`` trains with minibatches, shows a progress bar (tqdm) and, per epoch, plots the loss and the
+accuracy on the training and the test set while it runs. It is seeded: the same model, data and
+seed give the same numbers on every run (on the same device and torch build).
+
+A model can bring its own loss and decision rule: ``fit`` uses ``model.loss(output, y)`` when the
+model defines it (LeNet-5's RBF loss, for example), else cross-entropy, and ``model.predict(output)``
+when defined, else the arg-max of the output.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from helpers.session import pick_device
+
+__all__ = ["History", "evaluate", "fit", "predict"]
+
+OPTIMIZERS = ("adam", "adamw", "sgd")
+
+
+@dataclass
+class History:
+    """What ``fit`` measured, one entry per epoch. ``seconds`` is cumulative training time."""
+
+    epoch: list = field(default_factory=list)
+    train_loss: list = field(default_factory=list)
+    train_acc: list = field(default_factory=list)
+    test_loss: list = field(default_factory=list)
+    test_acc: list = field(default_factory=list)
+    seconds: list = field(default_factory=list)
+    figure: object = None
+
+    @property
+    def final_test_acc(self) -> float:
+        return self.test_acc[-1] if self.test_acc else float("nan")
+
+    def __repr__(self) -> str:
+        if not self.epoch:
+            return "History(no epochs)"
+        return (f"History({len(self.epoch)} epochs in {self.seconds[-1]:.1f} s: "
+                f"train acc {self.train_acc[-1]:.2%}, test acc {self.test_acc[-1]:.2%})")
+
+
+def _loss_fn(model):
+    own = getattr(model, "loss", None)
+    return own if callable(own) and not isinstance(own, torch.nn.Module) else F.cross_entropy
+
+
+def _decide(model, output: torch.Tensor) -> torch.Tensor:
+    own = getattr(model, "predict", None)
+    return own(output) if callable(own) else output.argmax(dim=1)
+
+
+def _device(model, device):
+    if device is not None:
+        return torch.device(device)
+    first = next(iter(model.parameters()), None)
+    return first.device if first is not None else pick_device()
+
+
+def _check_xy(x, y, name="x"):
+    if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
+        raise ValueError(f"{name} and its labels must be torch tensors, got {type(x).__name__} and {type(y).__name__}")
+    if len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"{name} and its labels must have the same non-zero length, got {len(x)} and {len(y)}")
+
+
+@torch.no_grad()
+def _run_eval(model, x, y, batch_size, device):
+    was_training = model.training
+    model.eval()
+    total_loss, correct, decisions = 0.0, 0, []
+    loss_fn = _loss_fn(model)
+    try:
+        for start in range(0, len(x), batch_size):
+            xb = x[start:start + batch_size].to(device)
+            out = model(xb)
+            pred = _decide(model, out).cpu()
+            decisions.append(pred)
+            if y is not None:
+                yb = y[start:start + batch_size].to(device)
+                total_loss += float(loss_fn(out, yb)) * len(xb)
+                correct += int((pred == yb.cpu()).sum())
+    finally:
+        model.train(was_training)
+    n = len(x)
+    return total_loss / n, correct / n, torch.cat(decisions)
+
+
+def evaluate(model, x: torch.Tensor, y: torch.Tensor, batch_size: int = 512, device=None) -> float:
+    """Accuracy of ``model`` on ``(x, y)``, in [0, 1] (evaluation mode, no gradients)."""
+    _check_xy(x, y)
+    return _run_eval(model, x, y, batch_size, _device(model, device))[1]
+
+
+def predict(model, x: torch.Tensor, batch_size: int = 512, device=None) -> np.ndarray:
+    """The model's decisions for ``x`` as an int64 numpy array."""
+    if not isinstance(x, torch.Tensor) or len(x) == 0:
+        raise ValueError(f"x must be a non-empty torch tensor, got {type(x).__name__}")
+    return _run_eval(model, x, None, batch_size, _device(model, device))[2].numpy().astype(np.int64)
+
+
+def _optimizer(optimizer, params, lr):
+    if isinstance(optimizer, torch.optim.Optimizer):
+        return optimizer
+    if callable(optimizer):
+        return optimizer(params)
+    if optimizer == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    if optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=lr)
+    if optimizer == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9)
+    raise ValueError(f"optimizer must be one of {OPTIMIZERS}, a torch optimizer or a callable, got {optimizer!r}")
+
+
+class _LivePlot:
+    """Loss and accuracy per epoch, redrawn after each epoch into one notebook output."""
+
+    def __init__(self, title: str):
+        from matplotlib.figure import Figure
+
+        self.fig = Figure(figsize=(9, 3.2), layout="constrained")
+        self.ax_loss, self.ax_acc = self.fig.subplots(1, 2)
+        self.fig.suptitle(title)
+        self.handle = None
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+
+            if get_ipython() is not None:
+                self.handle = display(self._image(), display_id=True)
+        except ImportError:  # pragma: no cover - IPython comes with jupyter
+            pass
+
+    def _image(self):
+        from IPython.display import Image
+
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png", dpi=80)
+        return Image(data=buf.getvalue(), format="png")
+
+    def update(self, h: History):
+        for ax, key, label in ((self.ax_loss, "loss", "loss"), (self.ax_acc, "acc", "accuracy")):
+            ax.clear()
+            ax.plot(h.epoch, getattr(h, f"train_{key}"), "o-", label="train")
+            ax.plot(h.epoch, getattr(h, f"test_{key}"), "s-", label="test")
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(label)
+            ax.set_title(f"{label} per epoch")
+            ax.grid(alpha=0.3)
+            ax.legend()
+        if h.epoch:
+            self.ax_acc.set_ylim(min(0.5, min(h.train_acc + h.test_acc)), 1.0)
+        if self.handle is not None:
+            self.handle.update(self._image())
+
+
+def fit(model: torch.nn.Module, data, epochs: int = 5, lr: float = 1e-3, batch_size: int = 64,
+        optimizer="adam", device=None, seed: int = 0, plot: bool = True, progress: bool = True,
+        time_budget: float | None = None, title: str | None = None) -> History:
+    """Train ``model`` on ``data.x_train, data.y_train`` and evaluate on ``data.x_test, data.y_test``.
+
+    Args:
+        data: any object with ``x_train``, ``y_train``, ``x_test``, ``y_test`` tensors
+            (``helpers.data.load_digits()`` returns one).
+        epochs: passes over the training set.
+        optimizer: ``"adam"``, ``"adamw"``, ``"sgd"`` (momentum 0.9), an optimizer, or a callable
+            that takes the parameters and returns one.
+        device: where to train; by default where the model's parameters are.
+        seed: seeds the minibatch order (and torch's global generator, for dropout and the like).
+        time_budget: stop after the first epoch that ends past this many seconds of training
+            (then the number of epochs depends on the machine).
+
+    Returns:
+        A ``History``; the model is trained in place and left in training mode.
+    """
+    for name in ("x_train", "y_train", "x_test", "y_test"):
+        if not hasattr(data, name):
+            raise ValueError(f"data must have x_train, y_train, x_test and y_test; it has no {name!r}")
+    _check_xy(data.x_train, data.y_train, "x_train")
+    _check_xy(data.x_test, data.y_test, "x_test")
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+    if not (isinstance(lr, (int, float)) and lr > 0):
+        raise ValueError(f"lr must be a number > 0, got {lr!r}")
+    if time_budget is not None and not time_budget > 0:
+        raise ValueError(f"time_budget must be None or a number of seconds > 0, got {time_budget!r}")
+
+    device = _device(model, device)
+    model.to(device)
+    opt = _optimizer(optimizer, [p for p in model.parameters() if p.requires_grad], lr)
+    loss_fn = _loss_fn(model)
+    torch.manual_seed(seed)
+    order = torch.Generator().manual_seed(seed)
+    x, y = data.x_train, data.y_train
+    n = len(x)
+    steps = (n + batch_size - 1) // batch_size
+
+    history = History()
+    live = _LivePlot(title or f"training {type(model).__name__}") if plot else None
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=epochs * steps, desc=f"training {type(model).__name__}", unit="batch")
+    elapsed = 0.0
+    try:
+        for epoch in range(1, epochs + 1):
+            model.train()
+            start = time.perf_counter()
+            perm = torch.randperm(n, generator=order)
+            total_loss, correct = 0.0, 0
+            for i in range(steps):
+                idx = perm[i * batch_size:(i + 1) * batch_size]
+                xb, yb = x[idx].to(device), y[idx].to(device)
+                out = model(xb)
+                loss = loss_fn(out, yb)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                total_loss += float(loss.detach()) * len(idx)
+                correct += int((_decide(model, out.detach()) == yb).sum())
+                if bar is not None:
+                    bar.update(1)
+            elapsed += time.perf_counter() - start
+            test_loss, test_acc, _ = _run_eval(model, data.x_test, data.y_test, 512, device)
+            history.epoch.append(epoch)
+            history.train_loss.append(total_loss / n)
+            history.train_acc.append(correct / n)
+            history.test_loss.append(test_loss)
+            history.test_acc.append(test_acc)
+            history.seconds.append(elapsed)
+            if bar is not None:
+                bar.set_postfix(loss=f"{total_loss / n:.3f}", test_acc=f"{test_acc:.2%}")
+            if live is not None:
+                live.update(history)
+            if time_budget is not None and elapsed >= time_budget:
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    model.train()
+    history.figure = live.fig if live is not None else None
+    return history

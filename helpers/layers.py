@@ -1,0 +1,155 @@
+"""Layers that show what convolution saves: sparse interactions (稀疏交互) and parameter sharing (参数共享).
+
+``LocallyConnected2d``  a convolution *without* parameter sharing: every output
+                        position has its own kernel and bias (torch has no such layer)
+``connectivity_1d``     which inputs touch which outputs, for a 1-D convolution or a dense layer
+``count_parameters``    trainable parameters of a torch module
+``alexnet``             AlexNet's layer layout (five conv, three fully connected), untrained
+
+Shapes follow torch: ``x`` is ``(N, C_in, H, W)``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from helpers.conv import conv_output_size
+
+__all__ = ["LocallyConnected2d", "connectivity_1d", "count_parameters", "alexnet"]
+
+
+def _check_int(name: str, value, minimum: int) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name}={value!r} is not allowed: expected an int >= {minimum}")
+    return int(value)
+
+
+class LocallyConnected2d(nn.Module):
+    r"""A locally-connected layer: a convolution whose weights are not shared across positions.
+
+    Each output position ``(i, j)`` has its own ``C_out x C_in x k x k`` kernel
+    and its own ``C_out`` biases. Same sparse connectivity as ``nn.Conv2d``, no sharing.
+
+    Args:
+        in_channels, out_channels: ``C_in``, ``C_out``.
+        input_size: ``H = W`` of the (square) input; the weights depend on it.
+        kernel_size, stride, padding: as in ``nn.Conv2d`` (square, zero padding).
+        bias: learn one bias per output channel *and* position.
+
+    Shape:
+        input ``(N, C_in, H, H)`` -> output ``(N, C_out, H_out, H_out)``, with
+        ``H_out = floor((H + 2p - k) / s) + 1``. ``weight`` is
+        ``(H_out, H_out, C_out, C_in, k, k)``, ``bias`` is ``(C_out, H_out, H_out)``.
+
+    Example (LeNet-5's C1 without sharing, the slide's 28·28·(5·5+1)·6):
+        >>> count_parameters(LocallyConnected2d(1, 6, input_size=32, kernel_size=5))
+        122304
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, input_size: int, kernel_size: int,
+                 stride: int = 1, padding: int = 0, bias: bool = True):
+        super().__init__()
+        self.in_channels = _check_int("in_channels", in_channels, 1)
+        self.out_channels = _check_int("out_channels", out_channels, 1)
+        self.input_size = _check_int("input_size", input_size, 1)
+        self.kernel_size = _check_int("kernel_size", kernel_size, 1)
+        self.stride = _check_int("stride", stride, 1)
+        self.padding = _check_int("padding", padding, 0)
+        self.output_size = conv_output_size(input_size, kernel_size, stride, padding)
+        H, k = self.output_size, kernel_size
+        self.weight = nn.Parameter(torch.empty(H, H, out_channels, in_channels, k, k))
+        self.bias = nn.Parameter(torch.empty(out_channels, H, H)) if bias else None
+        bound = 1.0 / float(np.sqrt(in_channels * k * k))  # nn.Conv2d's default scale
+        with torch.no_grad():
+            self.weight.uniform_(-bound, bound)
+            if self.bias is not None:
+                self.bias.uniform_(-bound, bound)
+
+    @classmethod
+    def from_conv(cls, conv: nn.Conv2d, input_size: int) -> "LocallyConnected2d":
+        """The locally-connected layer with ``conv``'s kernel copied to every position (it then computes ``conv``)."""
+        (k, _), (s, _), (p, _) = conv.kernel_size, conv.stride, conv.padding
+        if conv.groups != 1 or conv.dilation != (1, 1) or conv.padding_mode != "zeros":
+            raise ValueError("conv is not allowed: only groups=1, dilation=1, zero padding")
+        lc = cls(conv.in_channels, conv.out_channels, input_size, k, s, p, bias=conv.bias is not None)
+        lc = lc.to(dtype=conv.weight.dtype)
+        with torch.no_grad():
+            lc.weight.copy_(conv.weight.expand_as(lc.weight))
+            if conv.bias is not None:
+                lc.bias.copy_(conv.bias[:, None, None].expand_as(lc.bias))
+        return lc
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 4 or x.shape[1] != self.in_channels or x.shape[2] != self.input_size \
+                or x.shape[3] != self.input_size:
+            raise ValueError(f"x has shape {tuple(x.shape)}; expected (N, {self.in_channels}, "
+                             f"{self.input_size}, {self.input_size})")
+        H, k = self.output_size, self.kernel_size
+        cols = F.unfold(x, k, padding=self.padding, stride=self.stride)  # (N, C_in*k*k, H*H)
+        cols = cols.view(x.shape[0], self.in_channels * k * k, H, H)
+        w = self.weight.reshape(H, H, self.out_channels, -1)  # (H, H, C_out, C_in*k*k)
+        out = torch.einsum("nkij,ijok->noij", cols, w)
+        return out if self.bias is None else out + self.bias
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, input_size={self.input_size}, "
+                f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"bias={self.bias is not None}")
+
+
+def connectivity_1d(n_in: int, kernel_size: int | None = None, stride: int = 1, padding: int = 0,
+                    dilation: int = 1) -> np.ndarray:
+    """Boolean ``(n_out, n_in)`` matrix: ``True`` where input ``x`` touches output ``y``.
+
+    ``kernel_size=None`` is a dense (fully connected) layer with ``n_out = n_in``:
+    every entry is True. Otherwise a 1-D convolution with torch's arguments;
+    taps that fall on padding touch no input.
+
+    Example:
+        >>> connectivity_1d(5, 3).astype(int)
+        array([[1, 1, 1, 0, 0],
+               [0, 1, 1, 1, 0],
+               [0, 0, 1, 1, 1]])
+    """
+    _check_int("n_in", n_in, 1)
+    if kernel_size is None:
+        return np.ones((n_in, n_in), dtype=bool)
+    n_out = conv_output_size(n_in, kernel_size, stride, padding, dilation)
+    m = np.zeros((n_out, n_in), dtype=bool)
+    for y in range(n_out):
+        x = y * stride - padding + dilation * np.arange(kernel_size)
+        m[y, x[(x >= 0) & (x < n_in)]] = True
+    return m
+
+
+def count_parameters(module: nn.Module) -> int:
+    """The number of trainable parameters (entries of every ``requires_grad`` tensor)."""
+    if not isinstance(module, nn.Module):
+        raise ValueError(f"module={module!r} is not allowed: expected a torch.nn.Module")
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+def alexnet(num_classes: int = 1000) -> nn.Sequential:
+    """AlexNet's layout (Krizhevsky, Sutskever & Hinton, NIPS 2012) as torchvision builds it, untrained.
+
+    Five convolutions and three fully connected layers on a ``3 x 224 x 224``
+    image (the one-GPU variant, without local response normalization).
+    61,100,840 parameters for 1000 classes, as torchvision documents ("61.1M").
+    """
+    _check_int("num_classes", num_classes, 1)
+    return nn.Sequential(
+        nn.Conv2d(3, 64, 11, stride=4, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),    # 64@55x55 -> 64@27x27
+        nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),            # 192@27x27 -> 192@13x13
+        nn.Conv2d(192, 384, 3, padding=1), nn.ReLU(),                               # 384@13x13
+        nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(),                               # 256@13x13
+        nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2),           # 256@13x13 -> 256@6x6
+        nn.AdaptiveAvgPool2d(6), nn.Flatten(),                                      # 9216
+        nn.Dropout(), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(),
+        nn.Dropout(), nn.Linear(4096, 4096), nn.ReLU(),
+        nn.Linear(4096, num_classes),
+    )

@@ -47,9 +47,9 @@ def plot_timeline(events=EVENTS, ax=None):
     if not events:
         raise ValueError("events is empty: expected at least one Event")
     if ax is None:
-        _, ax = plt.subplots(figsize=(11, 3.6), layout="constrained")
+        _, ax = plt.subplots(figsize=(9.5, 3.8), layout="constrained")
     years = [e.year for e in events]
-    lo, hi = min(years) - 3, max(years) + 3
+    lo, hi = min(years) - 5, max(years) + 5
     ax.axhline(0, color="0.3", lw=1.5, zorder=1)
     levels = [1.0, -1.0, 1.9, -1.9]
     for k, e in enumerate(events):
@@ -65,5 +65,5 @@ def plot_timeline(events=EVENTS, ax=None):
     ax.set_xlabel("year")
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-    ax.set_title("From the visual cortex to deep CNNs (blue: first half; red: deep CNNs, 2012 on)")
+    ax.set_title("From the visual cortex to deep CNNs (blue: before 2012; red: deep CNNs, 2012 on)")
     return ax

@@ -403,7 +403,7 @@ class ShiftEquivarianceExplorer:
             w.observe(lambda change: self.update(), names="value")
 
         with plt.ioff():
-            fig, axes = plt.subplots(1, 4, figsize=(10.5, 3.6), layout="constrained")
+            fig, axes = plt.subplots(1, 4, figsize=(9.6, 3.4), layout="constrained")
         self.fig, self._axes = fig, axes
         H, Wd = self.image.shape
         titles = ["input after the shift T(x)", "conv(T(x))", "T'(conv(x))", "|difference|"]

@@ -2,7 +2,33 @@
 
 from __future__ import annotations
 
-__all__ = ["Blitter"]
+__all__ = ["Blitter", "freeze_layout", "hide_canvas_header", "widget_canvas"]
+
+
+def hide_canvas_header(fig) -> None:
+    """Drop the "Figure 1" header ipympl puts above every figure (a no-op on other backends).
+
+    ``helpers.setup_notebook()`` registers this as a matplotlib figure hook, so every figure made
+    with ``plt.figure``/``plt.subplots`` in a notebook gets it.
+    """
+    if hasattr(fig.canvas, "header_visible"):
+        fig.canvas.header_visible = False
+
+
+def widget_canvas(fig) -> None:
+    """Set up a widget's figure: no header, toolbar or resize handle on ipympl canvases."""
+    canvas = fig.canvas
+    for attr, value in (("header_visible", False), ("toolbar_visible", False), ("resizable", False)):
+        if hasattr(canvas, attr):  # ipympl canvas options
+            setattr(canvas, attr, value)
+
+
+def freeze_layout(fig) -> None:
+    """Lay the figure out once, then keep that layout: re-running it on every update costs milliseconds."""
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    fig.set_layout_engine("none")
 
 
 class Blitter:

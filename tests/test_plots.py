@@ -1,5 +1,7 @@
 """helpers.plots.Blitter: a blitted update shows exactly what a full redraw shows."""
 
+from types import SimpleNamespace
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -51,3 +53,39 @@ def test_blitter_falls_back_without_blitting_support():
     blit.redraw()
     blit.redraw()
     assert Canvas.draws == 2
+
+
+def test_setup_notebook_hides_ipympl_figure_headers():
+    import matplotlib as mpl
+
+    import helpers
+    from helpers.plots import hide_canvas_header, widget_canvas
+
+    helpers.setup_notebook(verbose=False)
+    helpers.setup_notebook(verbose=False)  # twice: the hook is registered once
+    assert mpl.rcParams["figure.hooks"].count("helpers.plots:hide_canvas_header") == 1
+
+    class IpymplLikeCanvas:  # the attributes ipympl's Canvas has
+        header_visible = toolbar_visible = resizable = True
+
+    fig = SimpleNamespace(canvas=IpymplLikeCanvas())
+    hide_canvas_header(fig)
+    assert fig.canvas.header_visible is False and fig.canvas.toolbar_visible is True
+    widget_canvas(fig)
+    assert (fig.canvas.toolbar_visible, fig.canvas.resizable) == (False, False)
+
+
+def test_freeze_layout_keeps_the_constrained_positions():
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import freeze_layout
+
+    fig, axes = plt.subplots(1, 2, layout="constrained")
+    axes[0].set_title("a long title " * 3)
+    freeze_layout(fig)
+    before = [ax.get_position().bounds for ax in axes]
+    assert fig.get_layout_engine() is None or type(fig.get_layout_engine()).__name__ == "PlaceHolderLayoutEngine"
+    axes[1].set_title("another title that would move things " * 2)
+    fig.canvas.draw()
+    assert [ax.get_position().bounds for ax in axes] == before
+    plt.close(fig)

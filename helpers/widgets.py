@@ -22,7 +22,7 @@ import numpy as np
 
 from helpers.conv import conv2d
 from helpers.filters import PRESETS, kernel_preset
-from helpers.plots import Blitter
+from helpers.plots import Blitter, freeze_layout, widget_canvas
 
 __all__ = ["FilterResult", "filter_image", "KernelFilterExplorer"]
 
@@ -128,14 +128,8 @@ class KernelFilterExplorer:
         for ax in (ax_in, ax_k, ax_out):
             ax.set_xticks([])
             ax.set_yticks([])
-        canvas = fig.canvas
-        for attr, value in (("header_visible", False), ("toolbar_visible", False), ("resizable", False)):
-            if hasattr(canvas, attr):  # ipympl canvas options
-                setattr(canvas, attr, value)
-
-        # Lay the figure out once; re-running constrained layout on every update costs ~15 ms.
-        fig.get_layout_engine().execute(fig)
-        fig.set_layout_engine("none")
+        widget_canvas(fig)
+        freeze_layout(fig)  # re-running constrained layout on every update costs ~15 ms
         # Only these change: redraw them alone (see helpers.plots.Blitter).
         # (the frames of the redrawn panels go on top of their images)
         self._blit = Blitter(fig, [self._out, self._kimg, *ax_k.spines.values(), *ax_out.spines.values(),
@@ -143,6 +137,7 @@ class KernelFilterExplorer:
 
         controls = W.HBox([W.VBox([self.preset, self.about], layout=W.Layout(margin="0 24px 0 0")),
                            W.VBox([W.Label("edit the kernel:"), grid])])
+        canvas = fig.canvas
         self.widget = W.VBox([controls, canvas]) if isinstance(canvas, W.DOMWidget) else controls
         self._fill_cells(kernel_preset(preset))
         self.update()

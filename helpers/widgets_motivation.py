@@ -23,7 +23,7 @@ import numpy as np
 
 from helpers.equivariance import EquivarianceResult, shift_equivariance
 from helpers.filters import PRESETS, kernel_preset
-from helpers.plots import Blitter
+from helpers.plots import Blitter, freeze_layout, widget_canvas
 from helpers.receptive import (FieldStats, conv_stack, field_stats, footprint, gradient_field, input_window,
                                output_sizes, uniform_stack)
 
@@ -47,18 +47,6 @@ def _hide_ticks(*axes) -> None:
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
-
-
-def _ipympl_options(canvas) -> None:
-    for attr, value in (("header_visible", False), ("toolbar_visible", False), ("resizable", False)):
-        if hasattr(canvas, attr):  # ipympl canvas options
-            setattr(canvas, attr, value)
-
-
-def _freeze_layout(fig) -> None:
-    """Lay the figure out once; re-running constrained layout on every update is slow."""
-    fig.get_layout_engine().execute(fig)
-    fig.set_layout_engine("none")
 
 
 # =========================================================================== receptive field
@@ -220,8 +208,8 @@ class ReceptiveFieldExplorer:
         _hide_ticks(ax_in, ax_out)
         ax_in.set_xlabel("input (blue frame: the recursion's window)")
         ax_out.set_xlabel("output of the stack (click a unit)")
-        _ipympl_options(fig.canvas)
-        _freeze_layout(fig)
+        widget_canvas(fig)
+        freeze_layout(fig)
         self._blit = Blitter(fig, [self._in, self._window, self._out, self._sel, self._message,
                                    ax_in.title, ax_out.title])
         self._cache: dict[tuple, np.ndarray] = {}
@@ -419,8 +407,8 @@ class ShiftEquivarianceExplorer:
                                      color="crimson", fontsize=9)
         self._headline = fig.suptitle(" \n ", fontsize=10)  # two lines: room for the stride note
         _hide_ticks(*axes)
-        _ipympl_options(fig.canvas)
-        _freeze_layout(fig)
+        widget_canvas(fig)
+        freeze_layout(fig)
         self._blit = Blitter(fig, [*self._imgs, self._frame, self._message, self._headline, axes[2].title])
         controls = W.HBox([W.VBox([self.dy, self.dx, self.stride]),
                            W.VBox([self.kernel, self.padding_mode, self.circular])])

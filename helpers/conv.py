@@ -30,6 +30,7 @@ from numpy.lib.stride_tricks import as_strided
 
 __all__ = [
     "PADDING_MODES",
+    "as_pair",
     "conv_output_size",
     "pad2d",
     "conv2d",
@@ -51,8 +52,12 @@ def _is_int(v) -> bool:
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
-def _pair(name: str, value, *, minimum: int) -> tuple[int, int]:
-    """An int or an (h, w) pair of ints, each >= minimum, as a pair."""
+def as_pair(name: str, value, *, minimum: int) -> tuple[int, int]:
+    """An int or an (h, w) pair of ints, each >= minimum, as a pair; else a ValueError naming ``name``.
+
+    >>> as_pair("stride", 2, minimum=1)
+    (2, 2)
+    """
     if _is_int(value):
         value = (value, value)
     if (
@@ -64,6 +69,9 @@ def _pair(name: str, value, *, minimum: int) -> tuple[int, int]:
     if min(value) < minimum:
         raise ValueError(f"{name}={value!r} is not allowed: every entry must be >= {minimum}")
     return int(value[0]), int(value[1])
+
+
+_pair = as_pair  # the old private name, still imported by helpers.pool
 
 
 def _check_mode(name: str, mode) -> str:
@@ -215,8 +223,8 @@ def _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode) -
     dtype = np.result_type(x, weight)
     x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
 
-    stride = _pair("stride", stride, minimum=1)
-    dilation = _pair("dilation", dilation, minimum=1)
+    stride = as_pair("stride", stride, minimum=1)
+    dilation = as_pair("dilation", dilation, minimum=1)
     padding_mode = _check_mode("padding_mode", padding_mode)
     if not _is_int(groups) or groups < 1:
         raise ValueError(f"groups={groups!r} is not allowed: expected an int >= 1")
@@ -252,7 +260,7 @@ def _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode) -
         else:
             raise ValueError(f"padding={padding!r} is not allowed: expected an int, an (h, w) pair, 'valid' or 'same'")
     else:
-        ph, pw = _pair("padding", padding, minimum=0)
+        ph, pw = as_pair("padding", padding, minimum=0)
         pads = (pw, pw, ph, ph)
 
     out_h = conv_output_size(H, kH, stride[0], (pads[2], pads[3]), dilation[0])

@@ -7,6 +7,7 @@ or stderr output appeared. Skipped, with the reason, where Chromium is absent;
 .ci/run installs it and sets REQUIRE_BROWSER_TEST=1 so that CI cannot skip it.
 """
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -81,7 +82,8 @@ def jupyterlab(tmp_path_factory):
 
 
 def _open_and_run_all(page, url, token, notebook):
-    page.goto(f"{url}/lab/tree/{notebook}?token={token}")
+    # a fresh workspace per notebook: otherwise JupyterLab restores the tabs an earlier test opened
+    page.goto(f"{url}/lab/workspaces/{Path(notebook).stem}/tree/{notebook}?reset&token={token}")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=120_000)
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
     # wait until the kernel is connected and idle, then Run All and wait for it to finish
@@ -102,6 +104,24 @@ def _open_and_run_all(page, url, token, notebook):
     )
 
 
+@contextlib.contextmanager
+def _notebook_page(jupyterlab, notebook: str):
+    """A Chromium page with ``notebook`` open in JupyterLab, every cell run, no error shown; then closed."""
+    from playwright.sync_api import sync_playwright
+
+    url, token, root = jupyterlab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            _open_and_run_all(page, url, token, notebook)
+            assert _error_outputs(page) == []
+            yield page, root
+            assert _error_outputs(page) == []
+        finally:
+            browser.close()
+
+
 def _wait_for_change(locator, old: bytes, path: Path, timeout: float = 20.0) -> bytes:
     """Screenshots of ``locator`` until it differs from ``old`` (or the time is up); the last one."""
     deadline = time.monotonic() + timeout
@@ -120,41 +140,70 @@ def _error_outputs(page) -> list[str]:
 
 
 def test_course_map_runs_and_its_widget_updates_the_figure(jupyterlab):
-    from playwright.sync_api import sync_playwright
+    with _notebook_page(jupyterlab, "00_course_map.ipynb") as (page, root):
+        text = page.locator(".jp-NotebookPanel").inner_text()
+        assert "✓ output_size" in text and "✓ vertical_edge_kernel" in text
 
-    url, token, root = jupyterlab
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            _open_and_run_all(page, url, token, "00_course_map.ipynb")
+        figure = page.locator(".jupyter-matplotlib-figure").first
+        figure.scroll_into_view_if_needed()
+        dropdown = page.locator(".widget-dropdown select").first
+        page.wait_for_timeout(1000)  # let the first draw land
+        before = figure.screenshot(path=str(root / "figure_before.png"))
 
-            assert _error_outputs(page) == []
-            text = page.locator(".jp-NotebookPanel").inner_text()
-            assert "✓ output_size" in text and "✓ vertical_edge_kernel" in text
+        dropdown.select_option("laplacian")
+        after = _wait_for_change(figure, before, root / "figure_after.png")
+        assert after != before, "the figure did not change when the kernel preset changed"
+        assert "laplacian" in page.locator(".widget-html").first.inner_text()
 
-            figure = page.locator(".jupyter-matplotlib-figure").first
-            figure.scroll_into_view_if_needed()
-            dropdown = page.locator(".widget-dropdown select").first
-            page.wait_for_timeout(1000)  # let the first draw land
-            before = figure.screenshot(path=str(root / "figure_before.png"))
+        # a custom entry: the dropdown follows, and so does the figure
+        box = page.locator(".widget-text input").first
+        box.fill("2")
+        box.press("Enter")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.widget-dropdown select')].some(s => s.value === 'custom')",
+            timeout=20_000,
+        )
+        custom = _wait_for_change(figure, after, root / "figure_custom.png")
+        assert custom != after, "the figure did not change when a kernel entry was edited"
+        page.screenshot(path=str(root / "page.png"), full_page=False)
 
-            dropdown.select_option("laplacian")
-            after = _wait_for_change(figure, before, root / "figure_after.png")
-            assert after != before, "the figure did not change when the kernel preset changed"
-            assert "laplacian" in page.locator(".widget-html").first.inner_text()
 
-            # a custom entry: the dropdown follows, and so does the figure
-            box = page.locator(".widget-text input").first
-            box.fill("2")
-            box.press("Enter")
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.widget-dropdown select')].some(s => s.value === 'custom')",
-                timeout=20_000,
-            )
-            custom = _wait_for_change(figure, after, root / "figure_custom.png")
-            assert custom != after, "the figure did not change when a kernel entry was edited"
-            page.screenshot(path=str(root / "page.png"), full_page=False)
-            assert _error_outputs(page) == []
-        finally:
-            browser.close()
+def _slider_to(page, css_class: str, value: int) -> None:
+    """Set an ipywidgets IntSlider found by its CSS class, as a student would: type into its readout."""
+    readout = page.locator(f".{css_class} .widget-readout").first
+    readout.scroll_into_view_if_needed()
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(value))
+    page.keyboard.press("Enter")
+
+
+def test_stride_padding_explorer_follows_stride_and_padding(jupyterlab):
+    with _notebook_page(jupyterlab, "03_stride_padding.ipynb") as (page, root):
+        text = page.locator(".jp-NotebookPanel").inner_text()
+        assert "✓ mirror_pad" in text and "✓ output_size" in text and "✓ partial_ratio" in text
+
+        explorer = page.locator(".conv-explorer").first
+        figure = explorer.locator(".jupyter-matplotlib-figure").first
+        size = explorer.locator(".conv-explorer-size").first
+        figure.scroll_into_view_if_needed()
+        page.wait_for_timeout(1000)  # let the first draw land
+        # the notebook builds it on the 28x28 digit, stride 1, padding 1: output 28
+        assert size.inner_text().rstrip().endswith("= 28"), size.inner_text()
+        before = figure.screenshot(path=str(root / "explorer_before.png"))
+
+        _slider_to(page, "conv-explorer-stride", 2)
+        page.wait_for_function(
+            "() => document.querySelector('.conv-explorer-size').innerText.trim().endsWith('= 14')",
+            timeout=20_000)
+        strided = _wait_for_change(figure, before, root / "explorer_stride.png")
+        assert strided != before, "the figure did not change when the stride changed"
+
+        _slider_to(page, "conv-explorer-padding", 3)
+        page.wait_for_function(  # floor((28 + 6 - 2 - 1) / 2) + 1 = 16
+            "() => document.querySelector('.conv-explorer-size').innerText.trim().endsWith('= 16')",
+            timeout=20_000)
+        padded = _wait_for_change(figure, strided, root / "explorer_padding.png")
+        assert padded != strided, "the figure did not change when the padding changed"
+        assert "2·3" in size.inner_text()  # the formula shows the current numbers
+        page.screenshot(path=str(root / "page_03.png"), full_page=False)

@@ -1,0 +1,224 @@
+"""From continuous to discrete convolution in 1-D: the flipped kernel slides along the signal.
+
+The slides define
+
+.. math::
+    s(t) = (x * w)(t) = \\int x(a)\\, w(t - a)\\, da, \\qquad
+    s(t) = \\sum_{a} x(a)\\, w(t - a).
+
+For a fixed ``t``, ``w(t - a)`` as a function of ``a`` is the kernel
+*flipped* (``-a``) and *shifted* to ``t``. ``s(t)`` is the area under the
+product ``x(a) w(t - a)`` (continuous), or the sum of the products (discrete).
+
+:func:`slide_continuous` and :func:`slide_discrete` compute what the widget
+shows for one ``t``; :class:`SlidingConvolution` draws it and moves ``t``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from helpers.conv import convolve1d
+from helpers.plots import Blitter, freeze_layout, widget_canvas
+
+__all__ = ["signal_x", "kernel_w", "exact_s", "SLIDE_GRID", "DISCRETE_X", "DISCRETE_W", "Slide",
+           "slide_continuous", "slide_discrete", "SlidingConvolution"]
+
+#: The continuous example: a unit pulse on [0, 2] and a decaying exponential kernel.
+SLIDE_GRID = np.linspace(-3.0, 9.0, 1201)  # a, t in [-3, 9], step 0.01
+#: The discrete example: an asymmetric kernel, so that the flip is visible.
+DISCRETE_X = np.array([0.0, 1.0, 2.0, 3.0, 2.0, 1.0, 0.0, -1.0])
+DISCRETE_W = np.array([1.0, 0.5, 0.25])
+
+
+def signal_x(a):
+    """x(a): 1 on [0, 2], 0 elsewhere."""
+    a = np.asarray(a, dtype=np.float64)
+    return ((a >= 0) & (a <= 2)).astype(np.float64)
+
+
+def kernel_w(a):
+    """w(a) = exp(-a) for a >= 0, 0 before: a causal, decaying kernel."""
+    a = np.asarray(a, dtype=np.float64)
+    return np.where(a >= 0, np.exp(-np.clip(a, 0, None)), 0.0)
+
+
+def exact_s(t):
+    """The closed form of s = x * w for the continuous example (for checking)."""
+    t = np.asarray(t, dtype=np.float64)
+    rising = 1 - np.exp(-np.clip(t, 0, None))
+    falling = np.exp(-(t - 2)) - np.exp(-t)
+    return np.where(t < 0, 0.0, np.where(t <= 2, rising, falling))
+
+
+@dataclass
+class Slide:
+    """What the widget shows for one t: x(a), the flipped-and-shifted kernel w(t - a), their product, s."""
+
+    t: float
+    a: np.ndarray  # positions
+    x: np.ndarray  # x(a)
+    w_flipped: np.ndarray  # w(t - a)
+    product: np.ndarray  # x(a) w(t - a)
+    s_t: float  # s(t): the area (continuous) or the sum (discrete)
+    ts: np.ndarray  # every t of the curve
+    s: np.ndarray  # s at every t
+
+
+def _trapezoid(y: np.ndarray, x: np.ndarray) -> float:
+    return float(np.sum((y[1:] + y[:-1]) * np.diff(x)) / 2)
+
+
+def slide_continuous(t: float, a: np.ndarray = SLIDE_GRID) -> Slide:
+    """The continuous picture at ``t``: ``s(t) = ∫ x(a) w(t − a) da`` by the trapezoid rule on ``a``."""
+    if not np.isfinite(t):
+        raise ValueError(f"t={t!r} is not allowed: expected a finite number")
+    x, wf = signal_x(a), kernel_w(t - a)
+    product = x * wf
+    ts, s = _s_curve(a.tobytes())
+    return Slide(float(t), a, x, wf, product, _trapezoid(product, a), ts, s)
+
+
+@lru_cache(maxsize=4)
+def _s_curve(a_bytes: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """s(t) at every t of the grid, by the same trapezoid rule (computed once)."""
+    a = np.frombuffer(a_bytes, dtype=np.float64)
+    products = signal_x(a)[None, :] * kernel_w(a[:, None] - a[None, :])  # row t: x(a) w(t - a)
+    s = ((products[:, 1:] + products[:, :-1]) * np.diff(a)).sum(axis=1) / 2
+    return a.copy(), s
+
+
+def slide_discrete(t: int, x=DISCRETE_X, w=DISCRETE_W) -> Slide:
+    """The discrete picture at integer ``t``: ``s(t) = Σ_a x(a) w(t − a)`` (full convolution, t = 0 … n+k−2)."""
+    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    n, k = x.size, w.size
+    if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or not 0 <= t <= n + k - 2:
+        raise ValueError(f"t={t!r} is not allowed: expected an int in 0 … {n + k - 2}")
+    a = np.arange(-(k - 1), n + k - 1)  # wide enough to show the kernel hanging off both ends
+    xa = np.where((a >= 0) & (a < n), x[np.clip(a, 0, n - 1)], 0.0)
+    idx = t - a
+    wf = np.where((idx >= 0) & (idx < k), w[np.clip(idx, 0, k - 1)], 0.0)
+    product = xa * wf
+    return Slide(float(t), a, xa, wf, product, float(product.sum()), np.arange(n + k - 1), convolve1d(x, w))
+
+
+def _stems(a: np.ndarray, y: np.ndarray, dx: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """One Line2D's data for a stem plot: vertical segments from 0 to y, separated by NaN."""
+    xs = np.repeat(a + dx, 3).astype(np.float64)
+    ys = np.column_stack([np.zeros_like(y), y, np.full_like(y, np.nan)]).ravel()
+    xs[2::3] = np.nan
+    return xs, ys
+
+
+class SlidingConvolution:
+    """Drag ``t`` and watch the flipped kernel slide along the signal; s(t) is traced below.
+
+    Args:
+        mode: ``"continuous"`` (the integral) or ``"discrete"`` (the sum).
+    """
+
+    MODES = ("continuous", "discrete")
+
+    def __init__(self, mode: str = "continuous"):
+        import ipywidgets as W
+        import matplotlib.pyplot as plt
+        from matplotlib.patches import Polygon
+
+        if mode not in self.MODES:
+            raise ValueError(f"mode={mode!r} is not allowed: expected 'continuous' or 'discrete'")
+        self.mode = mode
+        if mode == "continuous":
+            self.t = W.FloatSlider(value=1.0, min=-1.0, max=7.0, step=0.05, description="t",
+                                   continuous_update=True, readout_format=".2f")
+        else:
+            n, k = DISCRETE_X.size, DISCRETE_W.size
+            self.t = W.IntSlider(value=2, min=0, max=n + k - 2, description="t", continuous_update=True)
+        self.t.add_class("conv1d-t")
+        self.readout = W.HTML()
+        self.readout.add_class("conv1d-readout")
+
+        with plt.ioff():
+            fig, (ax, ax_s) = plt.subplots(2, 1, figsize=(8.0, 4.6), sharex=True, layout="constrained")
+        self.fig, self._ax, self._ax_s = fig, ax, ax_s
+        first = self._slide(self.t.value)
+        if mode == "continuous":
+            ax.plot(first.a, first.x, color="tab:blue", lw=2, label="signal x(a)")
+            (self._w,) = ax.plot(first.a, first.w_flipped, color="tab:orange", lw=2, label="kernel flipped, w(t − a)")
+            self._area = Polygon(np.zeros((3, 2)), closed=True, fc="tab:green", alpha=0.35,
+                                 label="x(a)·w(t − a): its area is s(t)")
+            ax.add_patch(self._area)
+            ax.set_xlim(-2, 8)
+            ax_s.plot(first.ts, first.s, color="0.8", lw=1.5, label="s over all t")
+            ax.set_xlabel("")
+            ax_s.set_xlabel("a (top), t (bottom)")
+        else:
+            (base,) = ax.plot(*_stems(first.a, first.x, -0.08), color="tab:blue", lw=2.5, label="signal x(a)")
+            ax.plot(first.a - 0.08, first.x, "o", color="tab:blue", ms=5)
+            (self._w,) = ax.plot(*_stems(first.a, first.w_flipped, 0.08), color="tab:orange", lw=2.5,
+                                 label="kernel flipped, w(t − a)")
+            (self._wdots,) = ax.plot(first.a + 0.08, first.w_flipped, "o", color="tab:orange", ms=5)
+            (self._prod,) = ax.plot(first.a, first.product, "D", color="tab:green", ms=6,
+                                    label="products x(a)·w(t − a), summed into s(t)")
+            ax.set_xlim(first.a[0] - 0.5, first.a[-1] + 0.5)
+            ax_s.plot(first.ts, first.s, "o", color="0.8", ms=6, label="s over all t")
+            ax_s.set_xlabel("a (top), t (bottom)")
+        ax.axhline(0, color="0.5", lw=0.8)
+        ax_s.axhline(0, color="0.5", lw=0.8)
+        lo = min(first.x.min(), first.w_flipped.min(), first.s.min(), 0) - 0.2
+        hi = max(first.x.max(), DISCRETE_W.max() if mode == "discrete" else 1.0, first.s.max()) + 0.6
+        ax.set_ylim(lo, hi)
+        ax_s.set_ylim(lo, max(first.s.max(), 1.0) + 0.4)
+        (self._trace,) = ax_s.plot([], [], color="tab:red", lw=2, marker="o" if mode == "discrete" else "",
+                                   ms=5, label="s(t) so far")
+        (self._dot,) = ax_s.plot([], [], "o", color="tab:red", ms=9)
+        self._tline = ax.axvline(0, color="tab:orange", ls=":", lw=1)
+        ax.set_title("Top: signal and flipped kernel at shift t" + ("; shaded: their product"
+                                                                       if mode == "continuous" else ""))
+        ax_s.set_title("Bottom: the output s(t) = (x * w)(t)")
+        ax.legend(loc="upper right", fontsize=8)
+        ax_s.legend(loc="upper right", fontsize=8)
+        self._title = ax_s.text(0.01, 0.95, "", transform=ax_s.transAxes, va="top", fontsize=10)
+        widget_canvas(fig)
+        canvas = fig.canvas
+        freeze_layout(fig)  # lay out once; then keep it fixed (fast updates)
+        moving = [self._w, self._trace, self._dot, self._tline, self._title]
+        moving += [self._area] if mode == "continuous" else [self._wdots, self._prod]
+        self._blit = Blitter(fig, moving)
+        self.t.observe(lambda change: self.update(), names="value")
+        self.widget = W.VBox([self.t, canvas, self.readout]) if isinstance(canvas, W.DOMWidget) \
+            else W.VBox([self.t, self.readout])
+        self.update()
+
+    def _slide(self, t) -> Slide:
+        return slide_continuous(float(t)) if self.mode == "continuous" else slide_discrete(int(t))
+
+    def update(self) -> Slide:
+        """Recompute for the slider's t and redraw the moving artists."""
+        sl = self._slide(self.t.value)
+        if self.mode == "continuous":
+            self._w.set_ydata(sl.w_flipped)
+            self._area.set_xy(np.column_stack([np.r_[sl.a[0], sl.a, sl.a[-1]], np.r_[0, sl.product, 0]]))
+            upto = sl.ts <= sl.t
+            text = f"t = {sl.t:.2f}:  s(t) = ∫ x(a) w(t − a) da = {sl.s_t:.3f}"
+        else:
+            self._w.set_data(*_stems(sl.a, sl.w_flipped, 0.08))
+            self._wdots.set_ydata(sl.w_flipped)
+            self._prod.set_ydata(np.where(sl.product != 0, sl.product, np.nan))
+            upto = sl.ts <= sl.t
+            terms = [f"{x:g}·{w:g}" for x, w in zip(sl.x, sl.w_flipped) if x != 0 and w != 0]
+            text = f"t = {int(sl.t)}:  s(t) = Σ x(a) w(t − a) = {' + '.join(terms) or '0'} = {sl.s_t:g}"
+        self._trace.set_data(sl.ts[upto], sl.s[upto])
+        self._dot.set_data([sl.t], [sl.s_t])
+        self._tline.set_xdata([sl.t, sl.t])
+        self._title.set_text(text)
+        self.readout.value = text
+        self._blit.redraw()
+        return sl
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)

@@ -71,8 +71,6 @@ def as_pair(name: str, value, *, minimum: int) -> tuple[int, int]:
     return int(value[0]), int(value[1])
 
 
-_pair = as_pair  # the old private name, still imported by helpers.pool
-
 
 def _check_mode(name: str, mode) -> str:
     if mode not in PADDING_MODES:

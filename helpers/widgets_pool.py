@@ -1,0 +1,564 @@
+"""Interactive figures for pooling (池化) and normalization (归一化), and their static companions.
+
+As in :mod:`helpers.widgets`, each widget is a plain function of the widget
+values (tested without a browser) plus a thin class that wires ipywidgets to
+a persistent matplotlib figure and redraws only what changed
+(``set_data`` and :class:`helpers.plots.Blitter`). Invalid combinations show a
+short message in the figure, never a traceback.
+
+``pool_view`` / ``PoolingExplorer``       kind, kernel size, stride, padding, ceil_mode and one
+                                          selected output: its window highlighted, the size formula live
+``illumination_view`` / ``IlluminationExplorer``
+                                          a photograph dimmed, brightened or lit by a gradient, before
+                                          and after local contrast normalization
+``plot_gradient_routes``                  where the gradient of max and of average pooling goes
+``plot_layer_terminology``                the summary slide: a CNN layer in complex and in simple terminology
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from helpers.norm import local_contrast_norm
+from helpers.plots import Blitter, freeze_layout, widget_canvas
+from helpers.pool import (
+    POOL_KINDS, avg_pool2d_backward, max_pool2d, max_pool2d_backward, pool2d, pool_output_size,
+)
+
+__all__ = [
+    "symbolic_grid",
+    "PoolView",
+    "pool_view",
+    "PoolingExplorer",
+    "IlluminationView",
+    "illumination_view",
+    "lit",
+    "IlluminationExplorer",
+    "plot_gradient_routes",
+    "LAYER_STAGES",
+    "plot_layer_terminology",
+]
+
+#: The explorer's slider ranges.
+KERNEL_SIZES = (1, 2, 3, 4)
+STRIDES = (1, 2, 3, 4)
+PADDINGS = (0, 1, 2)
+
+
+def symbolic_grid(n: int = 8, seed: int = 0) -> np.ndarray:
+    """An ``n x n`` grid of small whole numbers 0..9 (float64), easy to pool by eye."""
+    return np.random.default_rng(seed).integers(0, 10, size=(n, n)).astype(np.float64)
+
+
+# --------------------------------------------------------------------------- pooling explorer
+class _TwoLayerBlitter(Blitter):
+    """A :class:`helpers.plots.Blitter` with two layers of animated artists.
+
+    The lower layer (the output grid and its numbers) is redrawn only when it
+    changed; the upper layer (the outlines of the selected window) on every
+    update, over a saved copy of the background with the lower layer drawn.
+    Dragging the output sliders then redraws two rectangles instead of every
+    number of the output grid.
+    """
+
+    def __init__(self, fig, lower, upper):
+        super().__init__(fig, [*lower, *upper])
+        self.lower, self.upper = list(lower), list(upper)
+        self._middle = None
+
+    def _on_draw(self, event) -> None:
+        super()._on_draw(event)
+        self._middle = None  # a full draw: the saved middle layer is stale
+
+    def redraw(self, lower_changed: bool = True) -> None:
+        canvas = self.fig.canvas
+        if self._background is None:
+            canvas.draw_idle()
+            return
+        if lower_changed or self._middle is None:
+            canvas.restore_region(self._background)
+            for a in self.lower:
+                self.fig.draw_artist(a)
+            self._middle = canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            canvas.restore_region(self._middle)
+        for a in self.upper:
+            self.fig.draw_artist(a)
+        canvas.blit(self.fig.bbox)
+
+
+@dataclass
+class PoolView:
+    """What the pooling explorer shows.
+
+    ``padded`` is the input with its padding (padding cells hold the value
+    pooling gives them: ``-inf`` for max, 0 for average and sum); ``window``
+    is the selected output's window as ``(row0, col0, row1, col1)`` in padded
+    coordinates (end exclusive; a ``ceil_mode`` window may stick out past the
+    padding); ``selected`` is the (row, col) shown, clipped to the output.
+    """
+
+    padded: np.ndarray | None
+    output: np.ndarray | None
+    window: tuple[int, int, int, int] | None
+    selected: tuple[int, int] | None
+    formula: str
+    message: str = ""
+
+
+def _formula(n: int, k: int, s: int, p: int, ceil_mode: bool, out: int | None) -> str:
+    op = "ceil" if ceil_mode else "floor"
+    text = f"H_out = {op}(({n} + 2·{p} − {k}) / {s}) + 1"
+    return text + (f" = {out}" if out is not None else "")
+
+
+def pool_view(x, kind: str = "max", kernel_size: int = 2, stride: int = 2, padding: int = 0,
+              ceil_mode: bool = False, row: int = 0, col: int = 0) -> PoolView:
+    """Pool a square grid and describe the window of output ``(row, col)``. Never raises for widget values.
+
+    The output is :func:`helpers.pool.pool2d` (torch's numbers). The formula
+    is the one of :func:`helpers.pool.pool_output_size`, with the numbers filled in.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or x.shape[0] != x.shape[1]:
+        return PoolView(None, None, None, None, "", f"The input must be a square grid (got shape {x.shape}).")
+    n = x.shape[0]
+    if kind not in POOL_KINDS:
+        return PoolView(None, None, None, None, "", f"Pick a kind of pooling: {', '.join(POOL_KINDS)}.")
+    for name, v in (("kernel size", kernel_size), ("stride", stride)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+            return PoolView(None, None, None, None, "", f"The {name} must be a whole number ≥ 1 (got {v!r}).")
+    if not isinstance(padding, (int, np.integer)) or isinstance(padding, bool) or padding < 0:
+        return PoolView(None, None, None, None, "", f"The padding must be a whole number ≥ 0 (got {padding!r}).")
+    ceil_mode = bool(ceil_mode)
+    if padding > kernel_size // 2:
+        return PoolView(None, None, None, None, _formula(n, kernel_size, stride, padding, ceil_mode, None),
+                        f"padding = {padding} is not allowed with a {kernel_size}×{kernel_size} window:\n"
+                        f"padding must be at most kernel_size // 2 = {kernel_size // 2} (torch refuses it too).")
+    if kernel_size > n + 2 * padding:
+        return PoolView(None, None, None, None, _formula(n, kernel_size, stride, padding, ceil_mode, None),
+                        f"The {kernel_size}×{kernel_size} window does not fit in the padded "
+                        f"{n + 2 * padding}×{n + 2 * padding} input.")
+    n_out = pool_output_size(n, kernel_size, stride, padding, ceil_mode=ceil_mode)
+    out = pool2d(x, kind, kernel_size, stride, padding, ceil_mode)
+    padded = np.full((n + 2 * padding,) * 2, -np.inf if kind == "max" else 0.0)
+    padded[padding:padding + n, padding:padding + n] = x
+    i = int(min(max(int(row), 0), n_out - 1)) if _is_number(row) else 0
+    j = int(min(max(int(col), 0), n_out - 1)) if _is_number(col) else 0
+    window = (i * stride, j * stride, i * stride + kernel_size, j * stride + kernel_size)
+    return PoolView(padded, out, window, (i, j), _formula(n, kernel_size, stride, padding, ceil_mode, n_out))
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, np.integer, float, np.floating)) and not isinstance(v, bool) and np.isfinite(v)
+
+
+def _cell_text(v: float, kind: str) -> str:
+    if np.isneginf(v):
+        return "−∞"
+    if kind == "avg" and not float(v).is_integer():
+        return f"{v:.2f}"
+    return f"{v:.0f}"
+
+
+class PoolingExplorer:
+    """Slide a pooling window over a small grid of numbers; pick one output to see its window.
+
+    Two panels: the (padded) input with the selected output's window outlined,
+    and the output with the selected cell outlined. The title shows the
+    output-size formula with the current numbers. Padding cells are grey and
+    show what pooling sees there (``−∞`` for max, 0 for average and sum).
+
+    Args:
+        x: a square grid (default :func:`symbolic_grid`, 8x8).
+    """
+
+    def __init__(self, x=None, kind: str = "max", kernel_size: int = 2, stride: int = 2, padding: int = 0):
+        import ipywidgets as W
+        import matplotlib.pyplot as plt
+        from matplotlib.patches import Rectangle
+
+        self.x = symbolic_grid() if x is None else np.asarray(x, dtype=np.float64)
+        if self.x.ndim != 2 or self.x.shape[0] != self.x.shape[1] or self.x.shape[0] > 12:
+            raise ValueError(f"x has shape {self.x.shape}; expected a square grid of at most 12x12")
+        n = self.x.shape[0]
+        self.view: PoolView | None = None
+        self._syncing = False
+        self._n_in = n + 2 * max(PADDINGS)
+        self._n_out = max(pool_output_size(n, k, s, p, ceil_mode=c) for k in KERNEL_SIZES for s in STRIDES
+                          for p in PADDINGS for c in (False, True) if p <= k // 2 and k <= n + 2 * p)
+
+        style = {"description_width": "initial"}
+        self.kind = W.ToggleButtons(options=list(POOL_KINDS), value=kind, description="pooling", style=style)
+        self.kernel = W.IntSlider(value=kernel_size, min=min(KERNEL_SIZES), max=max(KERNEL_SIZES), description="kernel size",
+                                  style=style, continuous_update=True)
+        self.stride = W.IntSlider(value=stride, min=min(STRIDES), max=max(STRIDES), description="stride", style=style)
+        self.padding = W.IntSlider(value=padding, min=min(PADDINGS), max=max(PADDINGS), description="padding", style=style)
+        self.ceil = W.Checkbox(value=False, description="ceil_mode", indent=False)
+        self.row = W.IntSlider(value=0, min=0, max=self._n_out - 1, description="output row", style=style)
+        self.col = W.IntSlider(value=0, min=0, max=self._n_out - 1, description="output column", style=style)
+        for w in (self.kind, self.kernel, self.stride, self.padding, self.ceil, self.row, self.col):
+            w.observe(self._on_change, names="value")
+
+        with plt.ioff():
+            fig, (ax_in, ax_out) = plt.subplots(1, 2, figsize=(9.0, 4.6), layout="constrained")
+        self.fig, self.ax_in, self.ax_out = fig, ax_in, ax_out
+        cmap = plt.get_cmap("Blues").with_extremes(bad="0.85")  # padding (NaN in the display) is grey
+        lo, hi = float(self.x.min()), float(self.x.max())
+        self._img_in = ax_in.imshow(np.zeros((1, 1)), cmap=cmap, vmin=lo, vmax=hi + 0.6 * (hi - lo) + 1e-9)
+        self._img_out = ax_out.imshow(np.zeros((1, 1)), cmap="Oranges", vmin=0, vmax=9)
+        self._txt_in = [ax_in.text(0, 0, "", ha="center", va="center", fontsize=8) for _ in range(self._n_in ** 2)]
+        self._txt_out = [ax_out.text(0, 0, "", ha="center", va="center", fontsize=8) for _ in range(self._n_out ** 2)]
+        self._win = Rectangle((0, 0), 1, 1, fill=False, edgecolor="crimson", linewidth=2.5)
+        self._inside = Rectangle((0, 0), 1, 1, fill=False, edgecolor="black", linewidth=1.0, linestyle="--")
+        self._sel = Rectangle((0, 0), 1, 1, fill=False, edgecolor="crimson", linewidth=2.5)
+        ax_in.add_patch(self._win)
+        ax_in.add_patch(self._inside)
+        ax_out.add_patch(self._sel)
+        self._message = fig.text(0.5, 0.45, "", ha="center", va="center", color="crimson", fontsize=11)
+        # a placeholder as long as the real titles, so that the layout leaves room for them
+        self._formula = fig.suptitle("max pooling, 4×4 window, stride 4, padding 2:   "
+                                     "H_out = floor((8 + 2·2 − 4) / 4) + 1 = 3", fontsize=11)
+        for ax, m in ((ax_in, self._n_in), (ax_out, self._n_out)):
+            ax.set_xlim(-0.5, m - 0.5)
+            ax.set_ylim(m - 0.5, -0.5)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_aspect("equal")
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+        ax_in.set_title("Input (grey: padding); red: the window")
+        ax_out.set_title("Output; red: the selected output")
+        widget_canvas(fig)
+        freeze_layout(fig)  # re-running the layout on every update would cost more than the update
+        canvas = fig.canvas
+        # The input grid changes only with the kind and the padding: it stays in the background
+        # (a full redraw when it changes). Dragging a slider redraws only the output side.
+        # Moving only the selected output redraws only the two outlines (see _TwoLayerBlitter).
+        self._input_key = self._output_key = None
+        self._blit = _TwoLayerBlitter(fig, [self._img_out, *self._txt_out, self._message, self._formula],
+                                      [self._win, self._sel])
+        controls = W.HBox([W.VBox([self.kind, self.kernel, self.stride, self.padding]),
+                           W.VBox([self.ceil, self.row, self.col])])
+        self.widget = W.VBox([controls, canvas]) if isinstance(canvas, W.DOMWidget) else controls
+        self.update()
+
+    def _on_change(self, change) -> None:
+        if not self._syncing:
+            self.update()
+
+    def set(self, kind=None, kernel_size=None, stride=None, padding=None, ceil_mode=None, row=None, col=None) -> PoolView:
+        """Move several controls at once, with one redraw (what a notebook cell or a test does)."""
+        self._syncing = True
+        try:
+            for control, value in ((self.kind, kind), (self.kernel, kernel_size), (self.stride, stride),
+                                   (self.padding, padding), (self.ceil, ceil_mode)):
+                if value is not None:
+                    control.value = value
+            for control, value in ((self.row, row), (self.col, col)):
+                if value is not None:
+                    control.max = max(control.max, value)
+                    control.value = value
+        finally:
+            self._syncing = False
+        return self.update()
+
+    @staticmethod
+    def _place(img, texts, values, offset: float, shown: list[str]) -> None:
+        """Show ``values`` (2-D) centred in a fixed-size panel, with ``shown`` as cell texts."""
+        m = values.shape[0]
+        img.set_data(values)
+        img.set_extent((offset - 0.5, offset + m - 0.5, offset + m - 0.5, offset - 0.5))
+        for k, t in enumerate(texts):
+            if k < m * m:
+                r, c = divmod(k, m)
+                t.set_position((offset + c, offset + r))
+                t.set_text(shown[k])
+                t.set_visible(True)
+            else:
+                t.set_visible(False)
+
+    def update(self) -> PoolView:
+        """Recompute from the controls and redraw in place."""
+        kind = self.kind.value
+        self.view = v = pool_view(self.x, kind, self.kernel.value, self.stride.value, self.padding.value,
+                                  self.ceil.value, self.row.value, self.col.value)
+        self._formula.set_text(f"{kind} pooling, {self.kernel.value}×{self.kernel.value} window, stride "
+                               f"{self.stride.value}, padding {self.padding.value}:   {v.formula}")
+        ok = v.message == ""
+        for a in (self._img_out, self._win, self._sel, *self._txt_out):
+            a.set_visible(ok)
+        self._message.set_text(v.message)
+        p = self.padding.value
+        input_key = (kind, p) if ok else None
+        if input_key != self._input_key:
+            self._draw_input(v, kind, p)
+        if ok:
+            m_in, m_out = v.padded.shape[0], v.output.shape[0]
+            off_in, off_out = (self._n_in - m_in) / 2, (self._n_out - m_out) / 2
+            self._place(self._img_out, self._txt_out, v.output, off_out, [_cell_text(a, kind) for a in v.output.ravel()])
+            lo, hi = float(v.output.min()), float(v.output.max())
+            self._img_out.set_clim(lo, hi + 0.6 * (hi - lo) if hi > lo else lo + 1)  # light colours: numbers stay readable
+            r0, c0, r1, c1 = v.window
+            self._win.set_bounds(off_in + c0 - 0.5, off_in + r0 - 0.5, c1 - c0, r1 - r0)
+            i, j = v.selected
+            self._sel.set_bounds(off_out + j - 0.5, off_out + i - 0.5, 1, 1)
+            self._sync_sliders(m_out, i, j)
+        output_key = (kind, self.kernel.value, self.stride.value, p, self.ceil.value, v.message)
+        if input_key != self._input_key:
+            self._input_key = input_key
+            self.fig.canvas.draw_idle()  # the background changed: a full draw (it also draws the rest)
+        else:
+            self._blit.redraw(lower_changed=output_key != self._output_key)
+        self._output_key = output_key
+        return v
+
+    def _draw_input(self, v: PoolView, kind: str, p: int) -> None:
+        """Update the (static) input panel: the padded grid, its numbers and the outline of the real input."""
+        ok = v.message == ""
+        for a in (self._img_in, self._inside, *self._txt_in):
+            a.set_visible(ok)
+        if not ok:
+            return
+        m_in = v.padded.shape[0]
+        off_in = (self._n_in - m_in) / 2
+        shown_in = np.where(np.isfinite(v.padded), v.padded, np.nan)
+        if p:
+            shown_in[:p], shown_in[-p:], shown_in[:, :p], shown_in[:, -p:] = np.nan, np.nan, np.nan, np.nan
+        self._place(self._img_in, self._txt_in, shown_in, off_in, [_cell_text(a, kind) for a in v.padded.ravel()])
+        n = self.x.shape[0]
+        self._inside.set_bounds(off_in + p - 0.5, off_in + p - 0.5, n, n)
+
+    def _sync_sliders(self, m_out: int, i: int, j: int) -> None:
+        """Keep the output sliders inside the output (without triggering another update)."""
+        self._syncing = True
+        try:
+            for s, value in ((self.row, i), (self.col, j)):
+                s.max = m_out - 1
+                s.value = value
+        finally:
+            self._syncing = False
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+# --------------------------------------------------------------------------- illumination explorer
+def lit(image: np.ndarray, gain: float = 1.0, gradient: float = 0.0) -> np.ndarray:
+    """The image under other light: multiplied by ``gain`` and by a left-to-right ramp.
+
+    The ramp goes from ``1 - gradient`` on the left to 1 on the right
+    (``gradient`` in [0, 1)), a light source off to the right.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim != 2:
+        raise ValueError(f"image has shape {image.shape}; expected a grayscale (H, W) image")
+    if not _is_number(gain) or gain <= 0:
+        raise ValueError(f"gain={gain!r} is not allowed: expected a number > 0")
+    if not _is_number(gradient) or not 0 <= gradient < 1:
+        raise ValueError(f"gradient={gradient!r} is not allowed: expected a number in [0, 1)")
+    ramp = np.linspace(1.0 - gradient, 1.0, image.shape[1])
+    return image * gain * ramp[None, :]
+
+
+@dataclass
+class IlluminationView:
+    """The relit image, the LCN of the original and of the relit image, and how far apart each pair is."""
+
+    relit: np.ndarray | None
+    normalized: np.ndarray | None
+    reference: np.ndarray | None
+    raw_change: float
+    lcn_change: float
+    message: str = ""
+
+
+def _relative_change(a: np.ndarray, b: np.ndarray) -> float:
+    # sums of squares, not np.linalg.norm: BLAS threads would cost more than the sum on a busy machine
+    return float(np.sqrt(np.sum((a - b) ** 2)) / max(np.sqrt(np.sum(b * b)), 1e-12))
+
+
+def illumination_view(image, gain: float = 1.0, gradient: float = 0.0, size: int = 9, sigma: float = 2.0,
+                      reference: np.ndarray | None = None) -> IlluminationView:
+    """Relight ``image`` and normalize it; never raises for widget values.
+
+    ``raw_change`` is ``‖relit − image‖ / ‖image‖``; ``lcn_change`` the same
+    for their local contrast normalizations (:func:`helpers.norm.local_contrast_norm`).
+    ``reference`` may pass the LCN of the original image to save its computation.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    try:
+        relit = lit(image, gain, gradient)
+        ref = local_contrast_norm(image, size, sigma) if reference is None else reference
+        out = local_contrast_norm(relit, size, sigma)
+    except ValueError as err:
+        return IlluminationView(None, None, None, float("nan"), float("nan"), str(err))
+    return IlluminationView(relit, out, ref, _relative_change(relit, image), _relative_change(out, ref))
+
+
+class IlluminationExplorer:
+    """Dim, brighten or light a photograph from one side, and watch local contrast normalization undo it.
+
+    Three panels: the relit photograph (on a fixed grey scale, so dimming
+    shows), its local contrast normalization, and the normalization of the
+    original for comparison; the titles give the relative change of each.
+    """
+
+    def __init__(self, image: np.ndarray | None = None, size: int = 9, sigma: float = 2.0):
+        import ipywidgets as W
+        import matplotlib.pyplot as plt
+
+        from helpers.images import photograph
+
+        self.image = photograph(factor=4) if image is None else np.asarray(image, dtype=np.float64)
+        if self.image.ndim != 2:
+            raise ValueError(f"image has shape {self.image.shape}; expected a grayscale (H, W) image")
+        self.size, self.sigma = size, sigma
+        self.reference = local_contrast_norm(self.image, size, sigma)
+        self.view: IlluminationView | None = None
+        style = {"description_width": "initial"}
+        self.gain = W.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.05, description="brightness (gain)", style=style)
+        self.gradient = W.FloatSlider(value=0.0, min=0.0, max=0.95, step=0.05, description="light from the right",
+                                      style=style)
+        for w in (self.gain, self.gradient):
+            w.observe(lambda change: self.update(), names="value")
+        with plt.ioff():
+            fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.7), layout="constrained")
+        self.fig = fig
+        m = float(np.percentile(np.abs(self.reference), 99.5))
+        self._raw = axes[0].imshow(self.image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        self._lcn = axes[1].imshow(self.reference, cmap="gray", vmin=-m, vmax=m, interpolation="nearest")
+        axes[2].imshow(self.reference, cmap="gray", vmin=-m, vmax=m, interpolation="nearest")
+        axes[2].set_title("LCN of the original")
+        self._titles = [axes[0].set_title(" "), axes[1].set_title(" ")]
+        self._message = fig.text(0.5, 0.5, "", ha="center", color="crimson")
+        for ax in axes:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        widget_canvas(fig)
+        freeze_layout(fig)  # re-running the layout on every update would cost more than the update
+        canvas = fig.canvas
+        self._blit = Blitter(fig, [self._raw, self._lcn, *self._titles, self._message])
+        controls = W.HBox([self.gain, self.gradient])
+        self.widget = W.VBox([controls, canvas]) if isinstance(canvas, W.DOMWidget) else controls
+        self.update()
+
+    def update(self) -> IlluminationView:
+        self.view = v = illumination_view(self.image, self.gain.value, self.gradient.value, self.size, self.sigma,
+                                          reference=self.reference)
+        ok = v.message == ""
+        self._raw.set_visible(ok)
+        self._lcn.set_visible(ok)
+        self._message.set_text(v.message)
+        if ok:
+            self._raw.set_data(v.relit)
+            self._lcn.set_data(v.normalized)
+            self._titles[0].set_text(f"Relit photograph: change {v.raw_change:.0%}")
+            self._titles[1].set_text(f"After LCN: change {v.lcn_change:.1%}")
+        self._blit.redraw()
+        return v
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+# --------------------------------------------------------------------------- gradient routes
+def plot_gradient_routes(x, kernel_size: int = 2, axes=None):
+    """Three panels: the input grid, the gradient that max pooling sends back, and that of average pooling.
+
+    The upstream gradient is 1 for every output (the loss is the sum of the
+    outputs); the panels show ``dL/dx`` from :func:`helpers.pool.max_pool2d_backward`
+    and :func:`helpers.pool.avg_pool2d_backward`, with the numbers written in.
+
+    Returns:
+        The three axes.
+    """
+    import matplotlib.pyplot as plt
+
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"x has shape {x.shape}; expected a 2-D grid")
+    out, idx = max_pool2d(x, kernel_size, return_indices=True)
+    ones = np.ones_like(out)
+    grads = [max_pool2d_backward(ones, idx, x.shape), avg_pool2d_backward(ones, x.shape, kernel_size)]
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(9.6, 3.5), layout="constrained")
+    titles = ["Input x", f"dL/dx through max pooling {kernel_size}×{kernel_size}",
+              f"dL/dx through average pooling {kernel_size}×{kernel_size}"]
+    top = max(float(g.max()) for g in grads)
+    for ax, a, title in zip(axes, [x] + grads, titles):
+        if a is x:
+            ax.imshow(a, cmap="Blues", vmin=a.min(), vmax=a.max() + 0.6 * (a.max() - a.min()) + 1e-9)
+        else:  # the same scale for both gradients, light enough to read the numbers
+            ax.imshow(a, cmap="Reds", vmin=0, vmax=1.6 * top)
+        for (r, c), v in np.ndenumerate(a):
+            ax.text(c, r, f"{v:.3g}", ha="center", va="center", fontsize=8)
+        for k in range(0, x.shape[0] + 1, kernel_size):  # the pooling windows
+            ax.axhline(k - 0.5, color="k", lw=0.8)
+        for k in range(0, x.shape[1] + 1, kernel_size):
+            ax.axvline(k - 0.5, color="k", lw=0.8)
+        ax.set_title(title)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return axes
+
+
+# --------------------------------------------------------------------------- the CNN layer, two terminologies
+#: The stages of one CNN layer on the summary slide (总结: CNN网络层), bottom to top.
+LAYER_STAGES = (
+    ("Convolution", "affine transform"),
+    ("Detector", "nonlinearity, e.g. ReLU"),
+    ("Pooling", "max / average"),
+    ("Normalization", "LCN, later batch norm"),
+)
+
+
+def plot_layer_terminology(axes=None):
+    """The slide's two ways of naming the parts of a CNN layer, side by side.
+
+    Left, the *complex layer* terminology: one "convolutional layer" made of
+    stages (convolution, detector, pooling, normalization). Right, the *simple
+    layer* terminology: every stage is a layer of its own. (After Goodfellow,
+    Bengio & Courville, *Deep Learning*, Fig. 9.7, which has the first three
+    stages; the slide's summary adds normalization.)
+
+    Returns:
+        The two axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(9.5, 5.2), layout="constrained")
+    n = len(LAYER_STAGES)
+    for ax, complex_terms in zip(axes, (True, False)):
+        ax.set_xlim(0, 10)
+        ax.set_ylim(-0.6, n + 1.8)
+        ax.axis("off")
+        ax.text(5, -0.35, "Input to layer", ha="center", va="center")
+        ax.text(5, n + 1.45, "Next layer", ha="center", va="center")
+        if complex_terms:
+            ax.add_patch(FancyBboxPatch((1.0, 0.25), 8.0, n + 0.5, boxstyle="round,pad=0.05",
+                                        facecolor="#f2f2f2", edgecolor="0.3"))
+            ax.text(1.25, n + 0.95, "Convolutional layer", ha="left", va="center", fontweight="bold")
+        for k, (name, what) in enumerate(LAYER_STAGES):
+            y = 0.5 + k
+            label = f"{name} stage: {what}" if complex_terms else f"{name} layer: {what}"
+            ax.add_patch(FancyBboxPatch((1.6, y), 6.8, 0.62, boxstyle="round,pad=0.04",
+                                        facecolor="white" if complex_terms else "#dbe9f6", edgecolor="0.3"))
+            ax.text(5, y + 0.31, label, ha="center", va="center", fontsize=10)
+        ys = [-0.15] + [0.5 + k for k in range(n)] + [n + 1.25]
+        tops = [-0.15] + [1.12 + k for k in range(n)]
+        for k in range(n + 1):  # arrows from each box to the next
+            start = tops[k] if k else -0.15
+            end = ys[k + 1] if k < n else n + 1.25
+            ax.annotate("", xy=(5, end - 0.02), xytext=(5, start + 0.02),
+                        arrowprops=dict(arrowstyle="->", color="0.2"))
+        ax.set_title("Complex layer terminology" if complex_terms else "Simple layer terminology")
+    return axes

@@ -1,0 +1,733 @@
+"""LeNet-5's demos from the slides, live: shift, rotate, add noise, distort, draw your own digit.
+
+As everywhere in ``helpers``, the logic is in plain functions, testable without a browser:
+
+* :func:`perturb` shifts, rotates, distorts and adds noise to a digit (:mod:`helpers.deform`);
+* :func:`explore_digit` runs a network on one digit and returns what the widgets show
+  (input, C1 and C3 feature maps, F6, class probabilities, prediction) or a message;
+* :func:`strokes_to_image` turns mouse strokes into a network input, the way MNIST was prepared;
+* :func:`robustness_sweep` measures test accuracy against shift, angle and noise level, and
+  :func:`plot_robustness` draws it;
+* :func:`plot_feature_maps`, :func:`plot_c1_kernels`, :func:`plot_prototypes` draw static figures.
+
+The widget classes :class:`DigitExplorer` and :class:`DrawDigit` only wire controls and mouse
+events to those functions and redraw in place (``set_data``, :class:`helpers.plots.Blitter`). An
+invalid combination shows a message in the figure, never a traceback.
+"""
+
+from __future__ import annotations
+
+import numbers
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from helpers import deform
+from helpers.models import A, LeNet5
+from helpers.plots import Blitter, freeze_layout, widget_canvas
+
+__all__ = [
+    "NOISE_KINDS",
+    "SWEEP_KINDS",
+    "DEMOS",
+    "perturb",
+    "class_probabilities",
+    "DigitView",
+    "explore_digit",
+    "montage",
+    "strokes_to_image",
+    "SweepResult",
+    "robustness_sweep",
+    "plot_robustness",
+    "plot_feature_maps",
+    "plot_c1_kernels",
+    "plot_prototypes",
+    "DigitExplorer",
+    "DrawDigit",
+]
+
+NOISE_KINDS = ("none", "salt and pepper", "gaussian")
+#: What :func:`robustness_sweep` can vary, and the x-axis label of each.
+SWEEP_KINDS = {
+    "shift": "horizontal shift (pixels)",
+    "shift y": "vertical shift (pixels)",
+    "rotate": "rotation (degrees)",
+    "gaussian": "Gaussian noise σ",
+    "salt and pepper": "salt-and-pepper fraction",
+}
+#: The slides' demos and the controls each shows.
+DEMOS = {
+    "shift": ("dx", "dy"),
+    "rotate": ("angle",),
+    "noise": ("noise", "level"),
+    "distort": ("alpha", "seed"),
+    "all": ("dx", "dy", "angle", "noise", "level", "alpha", "seed"),
+}
+
+
+# --------------------------------------------------------------------------- perturbations
+def _whole(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name}={value!r} is not allowed: expected a whole number")
+    return int(value)
+
+
+def _finite(value, name: str, low: float = -np.inf, high: float = np.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"{name}={value!r} is not allowed: expected a finite number")
+    if not low <= value <= high:
+        raise ValueError(f"{name}={value!r} is not allowed: expected a number in [{low}, {high}]")
+    return float(value)
+
+
+def perturb(image, dx: int = 0, dy: int = 0, angle: float = 0.0, noise: str = "none", level: float = 0.0,
+            alpha: float = 0.0, seed: int = 0):
+    """A digit (or a batch) distorted, rotated, shifted and made noisy, in that order; clipped to [0, 1].
+
+    Args:
+        image: ``(H, W)``, ``(N, H, W)`` or ``(N, C, H, W)``, numpy or torch, pixels in [0, 1].
+        dx, dy: shift right and down, in whole pixels (vacated pixels are background).
+        angle: counter-clockwise rotation about the centre, in degrees.
+        noise: ``"none"``, ``"salt and pepper"`` (``level`` = fraction of pixels set to 0 or 1)
+            or ``"gaussian"`` (``level`` = standard deviation).
+        alpha: typical displacement of the elastic distortion, in pixels (0 = none).
+        seed: the noise's and the distortion's random seed.
+
+    Returns:
+        The same type and shape as ``image``.
+
+    Raises:
+        ValueError: naming the argument, when a value is out of range.
+    """
+    h, w = np.shape(image)[-2:]
+    dx, dy = _whole(dx, "dx"), _whole(dy, "dy")
+    if abs(dx) >= w or abs(dy) >= h:
+        raise ValueError(f"dx={dx}, dy={dy} is not allowed: a shift must be smaller than the image ({h}x{w})")
+    angle = _finite(angle, "angle")
+    if noise not in NOISE_KINDS:
+        raise ValueError(f"noise={noise!r} is not allowed: expected one of {', '.join(map(repr, NOISE_KINDS))}")
+    level = _finite(level, "level", 0.0, 1.0 if noise == "salt and pepper" else np.inf)
+    alpha = _finite(alpha, "alpha", 0.0, 10.0)
+    seed = _whole(seed, "seed")
+    if seed < 0:
+        raise ValueError(f"seed={seed} is not allowed: expected an int >= 0")
+    x = image
+    if alpha > 0:
+        x = deform.elastic(x, alpha, sigma=4.0, seed=seed)
+    if angle != 0:
+        x = deform.rotate(x, angle)
+    if dx or dy:
+        x = deform.shift(x, dy, dx)
+    if noise == "salt and pepper" and level > 0:
+        x = deform.salt_and_pepper(x, level, seed=seed)
+    elif noise == "gaussian" and level > 0:
+        x = deform.gaussian_noise(x, level, seed=seed)
+    return x.clamp(0, 1) if isinstance(x, torch.Tensor) else np.clip(x, 0, 1)
+
+
+# --------------------------------------------------------------------------- one digit through a network
+def class_probabilities(net, output: torch.Tensor) -> torch.Tensor:
+    """Class probabilities from a network's output, ``(N, 10)``.
+
+    For :class:`helpers.models.LeNet5` the RBF penalties ``y_i`` are read as the paper does for the
+    MAP criterion: ``p_i = exp(-y_i) / (exp(-j) + sum_k exp(-y_k))``; the missing mass belongs to the
+    "rubbish" class (none of the digits). Other networks: softmax of the logits.
+    """
+    if isinstance(net, LeNet5):
+        rubbish = torch.full_like(output[:, :1], -net.j)
+        return torch.softmax(torch.cat([-output, rubbish], dim=1), dim=1)[:, :-1]
+    return torch.softmax(output, dim=1)
+
+
+@dataclass
+class DigitView:
+    """What the digit widgets show for one input, or a message (then the arrays are None)."""
+
+    image: np.ndarray | None = None  # (32, 32) network input, pixels in [0, 1]
+    c1: np.ndarray | None = None  # (6, 28, 28)
+    c3: np.ndarray | None = None  # (16, 10, 10)
+    f6: np.ndarray | None = None  # (84,)
+    scores: np.ndarray | None = None  # (10,) the raw output: RBF penalties (LeNet-5) or logits
+    probabilities: np.ndarray | None = None  # (10,) see class_probabilities
+    prediction: int | None = None
+    message: str = ""
+
+
+@contextmanager
+def _one_thread():
+    """Run a single-digit forward pass on one CPU thread.
+
+    A 32x32 digit is far too small to split across threads; on a busy machine the threads wait
+    for each other and one pass costs ~100 ms instead of ~2 ms.
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _device_of(net) -> torch.device:
+    p = next(net.parameters(), None)
+    return p.device if p is not None else torch.device("cpu")
+
+
+def explore_digit(net, image, **perturbation) -> DigitView:
+    """Perturb one ``(32, 32)`` digit (see :func:`perturb`), run ``net`` on it, return its views.
+
+    Never raises for a bad perturbation: returns a :class:`DigitView` with only a message.
+    """
+    try:
+        x = perturb(np.asarray(image, dtype=np.float32), **perturbation)
+    except (ValueError, TypeError) as err:
+        return DigitView(message=str(err))
+    if x.shape != (32, 32):
+        return DigitView(message=f"the network needs a 32x32 image, got shape {x.shape}")
+    was_training = net.training
+    net.eval()
+    try:
+        with torch.no_grad(), _one_thread():
+            t = torch.as_tensor(x, dtype=torch.float32, device=_device_of(net))[None, None]
+            feats = net.features(t)
+            probs = class_probabilities(net, feats["output"])[0]
+            pred = int(net.predict(feats["output"])[0])
+    finally:
+        net.train(was_training)
+    return DigitView(image=x, c1=feats["C1"][0].cpu().numpy(), c3=feats["C3"][0].cpu().numpy(),
+                     f6=feats["F6"][0].cpu().numpy(), scores=feats["output"][0].cpu().numpy(),
+                     probabilities=probs.cpu().numpy(), prediction=pred)
+
+
+def montage(maps: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
+    """Feature maps ``(K, H, W)`` tiled on a grid of ``cols`` columns; gaps and empty tiles are NaN."""
+    maps = np.asarray(maps, dtype=np.float64)
+    if maps.ndim != 3 or not isinstance(cols, int) or cols < 1:
+        raise ValueError(f"montage needs maps of shape (K, H, W) and cols >= 1, got {maps.shape} and cols={cols!r}")
+    k, h, w = maps.shape
+    rows = -(-k // cols)
+    out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan)
+    for i in range(k):
+        r, c = divmod(i, cols)
+        out[r * (h + gap): r * (h + gap) + h, c * (w + gap): c * (w + gap) + w] = maps[i]
+    return out
+
+
+# --------------------------------------------------------------------------- drawing -> input
+def strokes_to_image(strokes, size: int = 28, pad: int = 2, width: float = 0.09) -> np.ndarray:
+    """Mouse strokes -> a digit prepared the way MNIST's were, padded to LeNet-5's input.
+
+    MNIST's recipe (LeCun et al. 1998, Section III.A): the digit is scaled, keeping its aspect
+    ratio, to fit a 20x20 box (anti-aliased, hence grey levels) and placed in the 28x28 field so
+    that its centre of mass is at the centre. ``pad`` then adds LeNet-5's border.
+
+    Args:
+        strokes: a list of strokes; each an array-like ``(K, 2)`` of ``(x, y)`` points in the
+            drawing's unit square (x to the right, y down). A stroke of one point is a dot.
+        size: side of the MNIST field (28); the digit's box is ``size * 20 / 28``.
+        pad: zero border on each side (2 gives 32x32).
+        width: pen width, as a fraction of the drawing's side.
+
+    Returns:
+        float32 ``(size + 2 pad, size + 2 pad)`` in [0, 1] (ink = 1); all zeros when nothing was drawn.
+    """
+    from PIL import Image, ImageDraw
+
+    if not isinstance(size, int) or size < 8:
+        raise ValueError(f"size={size!r} is not allowed: expected an int >= 8")
+    if not isinstance(pad, int) or pad < 0:
+        raise ValueError(f"pad={pad!r} is not allowed: expected an int >= 0")
+    width = _finite(width, "width", 0.005, 0.5)
+    if strokes is None or isinstance(strokes, (str, bytes)):
+        raise ValueError(f"strokes={strokes!r} is not allowed: expected a list of (K, 2) point arrays")
+    pts = []
+    for k, s in enumerate(strokes):
+        a = np.asarray(s, dtype=np.float64)
+        if a.ndim != 2 or a.shape[1] != 2 or len(a) == 0 or not np.all(np.isfinite(a)):
+            raise ValueError(f"stroke {k} has shape {a.shape}; expected (K, 2) finite (x, y) points with K >= 1")
+        pts.append(a)
+    out = np.zeros((size + 2 * pad, size + 2 * pad), dtype=np.float32)
+    if not pts:
+        return out
+    res = 256  # draw at high resolution, then shrink with area averaging (anti-aliasing)
+    canvas = Image.new("L", (res, res), 0)
+    draw = ImageDraw.Draw(canvas)
+    r = width * res / 2
+    for a in pts:
+        xy = [(float(x) * res, float(y) * res) for x, y in a]
+        if len(xy) > 1:
+            draw.line(xy, fill=255, width=max(1, int(round(2 * r))))
+        for x, y in xy:  # round caps and joints
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+    ink = np.asarray(canvas, dtype=np.float64) / 255.0
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if len(rows) == 0:
+        return out
+    crop = ink[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
+    box = size * 20 / 28
+    scale = box / max(crop.shape)
+    new_h, new_w = max(1, int(round(crop.shape[0] * scale))), max(1, int(round(crop.shape[1] * scale)))
+    small = np.asarray(Image.fromarray((crop * 255).astype(np.uint8)).resize((new_w, new_h), Image.BOX),
+                       dtype=np.float64) / 255.0
+    field = np.zeros((size, size))
+    top, left = (size - new_h) // 2, (size - new_w) // 2
+    field[top: top + new_h, left: left + new_w] = small
+    # centre of mass to the centre, in whole pixels (as MNIST did)
+    mass = field.sum()
+    cy = (field.sum(axis=1) * np.arange(size)).sum() / mass
+    cx = (field.sum(axis=0) * np.arange(size)).sum() / mass
+    dy, dx = int(round((size - 1) / 2 - cy)), int(round((size - 1) / 2 - cx))
+    dy = int(np.clip(dy, -top, size - top - new_h))
+    dx = int(np.clip(dx, -left, size - left - new_w))
+    field = deform.shift(field, dy, dx)
+    out[pad: pad + size, pad: pad + size] = np.clip(field, 0, 1)
+    return out
+
+
+# --------------------------------------------------------------------------- robustness sweeps
+@dataclass
+class SweepResult:
+    """Test accuracy per perturbation value, one array per network."""
+
+    kind: str
+    values: np.ndarray
+    accuracy: dict[str, np.ndarray] = field(default_factory=dict)
+    n_digits: int = 0
+
+    def table(self) -> str:
+        """The numbers as a small text table."""
+        names = list(self.accuracy)
+        head = f"{SWEEP_KINDS[self.kind]:>28} | " + " | ".join(f"{n:>12}" for n in names)
+        lines = [head, "-" * len(head)]
+        for i, v in enumerate(self.values):
+            lines.append(f"{v:>28g} | " + " | ".join(f"{self.accuracy[n][i]:>12.1%}" for n in names))
+        return "\n".join(lines)
+
+
+def _perturbation(kind: str, value) -> dict:
+    if kind == "shift":
+        return {"dx": int(value)}
+    if kind == "shift y":
+        return {"dy": int(value)}
+    if kind == "rotate":
+        return {"angle": float(value)}
+    return {"noise": kind, "level": float(value)}
+
+
+def robustness_sweep(models: dict, x: torch.Tensor, y: torch.Tensor, kind: str, values, seed: int = 0) -> SweepResult:
+    """Accuracy of each network on the whole test split ``(x, y)`` perturbed by each value.
+
+    Args:
+        models: ``{name: network}``; each is evaluated in eval mode on the same perturbed digits.
+        x, y: test digits ``(N, 1, 32, 32)`` in [0, 1] and their labels.
+        kind: one of :data:`SWEEP_KINDS` (shift and shift y in whole pixels, rotate in degrees,
+            gaussian = noise σ, salt and pepper = fraction of pixels).
+        values: the values to try.
+        seed: the noise's seed (the same noise for every network).
+    """
+    from helpers.train import evaluate
+
+    if kind not in SWEEP_KINDS:
+        raise ValueError(f"kind={kind!r} is not allowed: expected one of {', '.join(map(repr, SWEEP_KINDS))}")
+    if not models:
+        raise ValueError("models is empty: pass {name: network}")
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or len(values) == 0:
+        raise ValueError(f"values must be a non-empty 1-D list of numbers, got shape {values.shape}")
+    if kind.startswith("shift") and not np.all(values == np.round(values)):
+        raise ValueError(f"values={values.tolist()} is not allowed for {kind!r}: shifts are whole pixels")
+    result = SweepResult(kind, values, {name: np.zeros(len(values)) for name in models}, n_digits=len(x))
+    for i, v in enumerate(values):
+        xv = perturb(x, seed=seed, **_perturbation(kind, v))
+        for name, net in models.items():
+            result.accuracy[name][i] = evaluate(net, xv, y)
+    return result
+
+
+def plot_robustness(results: list[SweepResult], title: str | None = None):
+    """One panel per sweep: test accuracy against the perturbation, a line per network. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    if not results:
+        raise ValueError("results is empty: pass the SweepResults of robustness_sweep")
+    fig, axes = plt.subplots(1, len(results), figsize=(min(2.5 * len(results) + 0.4, 10.0), 3.2), layout="constrained",
+                             squeeze=False)
+    for k, (ax, r) in enumerate(zip(axes[0], results)):
+        for (name, acc), marker in zip(r.accuracy.items(), "os^vD"):
+            ax.plot(r.values, acc, marker=marker, label=name)
+        ax.axhline(0.1, color="gray", lw=0.8, ls=":", label="chance (10%)" if k == 0 else None)
+        ax.set_xlabel(SWEEP_KINDS[r.kind])
+        ax.set_ylabel("test accuracy")
+        ax.set_ylim(0, 1.02)
+        ax.set_title(r.kind, fontsize=10)
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=9)
+    n = results[0].n_digits
+    fig.suptitle(title or f"Accuracy on the whole test split ({n:,} digits), perturbed", fontsize=11)
+    return fig
+
+
+# --------------------------------------------------------------------------- static figures
+def _act_limits(net) -> tuple[str, float, float]:
+    return ("RdBu_r", -A, A) if isinstance(net, LeNet5) else ("magma", 0.0, None)
+
+
+def plot_feature_maps(net, image, title: str | None = None):
+    """The input, C1's 6 feature maps and C3's 16 for one ``(32, 32)`` digit. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    view = explore_digit(net, image)
+    if view.message:
+        raise ValueError(view.message)
+    cmap, lo, hi = _act_limits(net)
+    fig = plt.figure(figsize=(10.0, 3.3), layout="constrained")
+    sub = fig.subfigures(1, 3, width_ratios=[1, 3, 4])
+    ax = sub[0].subplots()
+    ax.imshow(view.image, cmap="gray_r", vmin=0, vmax=1)
+    ax.set_title(f"input 32x32\npredicted {view.prediction}")
+    ax.axis("off")
+    for sf, maps, cols, name in ((sub[1], view.c1, 3, "C1: 6 maps 28x28"), (sub[2], view.c3, 8, "C3: 16 maps 10x10")):
+        axs = sf.subplots(-(-len(maps) // cols), cols)
+        top = hi if hi is not None else max(float(maps.max()), 1e-6)
+        for k, (a, m) in enumerate(zip(axs.ravel(), maps)):
+            im = a.imshow(m, cmap=cmap, vmin=lo, vmax=top)
+            a.set_title(str(k), fontsize=8)
+            a.axis("off")
+        sf.suptitle(name)
+        sf.colorbar(im, ax=axs, shrink=0.8, label="activation")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_c1_kernels(net, title: str = "C1's six 5x5 kernels (learned)"):
+    """C1's kernels on one symmetric colour scale (red positive, blue negative). Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    w = net.C1.weight.detach().cpu().numpy()[:, 0]
+    m = float(np.abs(w).max()) or 1.0
+    fig, axs = plt.subplots(1, len(w), figsize=(1.5 * len(w) + 1, 2.2), layout="constrained")
+    for k, (a, kern) in enumerate(zip(axs, w)):
+        im = a.imshow(kern, cmap="RdBu_r", vmin=-m, vmax=m)
+        a.set_title(f"kernel {k}", fontsize=9)
+        a.set_xticks([])
+        a.set_yticks([])
+    fig.colorbar(im, ax=axs, shrink=0.8, label="weight")
+    fig.suptitle(title)
+    return fig
+
+
+def plot_prototypes(title: str = "The output layer's fixed targets: 7x12 bitmaps, +1 ink, -1 background"):
+    """The ten RBF prototypes as images. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    from helpers.prototypes import PROTOTYPES
+
+    fig, axs = plt.subplots(1, 10, figsize=(9, 1.9), layout="constrained")
+    for d, a in enumerate(axs):
+        a.imshow(PROTOTYPES[d], cmap="gray_r", vmin=-1, vmax=1)
+        a.set_title(f"digit {d}", fontsize=9)
+        a.set_xticks([])
+        a.set_yticks([])
+    fig.suptitle(title, fontsize=10)
+    return fig
+
+
+# --------------------------------------------------------------------------- widgets
+#: The penalty axis of LeNet-5's bar chart: a trained net's best penalty is ~1, the worst ~150.
+PENALTY_AXIS = 200.0
+
+
+class _ScoreBars:
+    """Ten bars, the prediction highlighted: LeNet-5's RBF penalties (lower is better), or a
+    softmax network's class probabilities."""
+
+    def __init__(self, ax, net):
+        self.ax, self.penalties = ax, isinstance(net, LeNet5)
+        self.bars = ax.bar(range(10), np.zeros(10), color="silver")
+        ax.set_xticks(range(10))
+        ax.set_xlabel("digit")
+        if self.penalties:
+            ax.set_ylim(0, PENALTY_AXIS)
+            ax.set_ylabel("RBF penalty (lower = better)")
+        else:
+            ax.set_ylim(0, 1)
+            ax.set_ylabel("probability")
+
+    def artists(self):
+        return list(self.bars)
+
+    def show(self, view: DigitView | None) -> None:
+        empty = view is None or view.message
+        values = np.zeros(10) if empty else (view.scores if self.penalties else view.probabilities)
+        for d, (bar, v) in enumerate(zip(self.bars, values)):
+            bar.set_height(float(v))
+            bar.set_color("tab:orange" if not empty and d == view.prediction else "silver")
+
+    def summary(self, view: DigitView) -> str:
+        """Prediction and its score, for a title."""
+        k = view.prediction
+        return f"{k} (penalty {float(view.scores[k]):.1f})" if self.penalties else f"{k} (p = {float(view.probabilities[k]):.2f})"
+
+
+class DigitExplorer:
+    """Shift, rotate, add noise to or distort a test digit; watch C1, C3 and the prediction change.
+
+    Panels: the network's input, C1's 6 feature maps, C3's 16, (LeNet-5 only) F6's 84 states drawn
+    as 7x12 next to the predicted digit's bitmap, and the class probabilities.
+
+    Args:
+        net: a trained :class:`helpers.models.LeNet5` or :class:`helpers.models.ModernLeNet`.
+        images: test digits ``(N, 1, 32, 32)`` or ``(N, 32, 32)`` in [0, 1]; labels: ``(N,)``.
+        demo: which controls to show, one of :data:`DEMOS` (the slides' four demos, or "all").
+        index: the digit to start with.
+    """
+
+    def __init__(self, net, images, labels, demo: str = "shift", index: int = 0):
+        import ipywidgets as W
+        import matplotlib.pyplot as plt
+
+        if demo not in DEMOS:
+            raise ValueError(f"demo={demo!r} is not allowed: expected one of {', '.join(map(repr, DEMOS))}")
+        imgs = images.detach().cpu().numpy() if isinstance(images, torch.Tensor) else np.asarray(images)
+        imgs = imgs.reshape(len(imgs), *imgs.shape[-2:]).astype(np.float32)
+        if imgs.shape[1:] != (32, 32):
+            raise ValueError(f"images must be 32x32 digits, got shape {np.shape(images)}")
+        if not 0 <= index < len(imgs):
+            raise ValueError(f"index={index!r} is not allowed: expected 0 <= index < {len(imgs)}")
+        self.net, self.images = net, imgs
+        self.labels = np.asarray(labels.cpu() if isinstance(labels, torch.Tensor) else labels)
+        self.demo = demo
+        self.view: DigitView | None = None
+        style = {"description_width": "initial"}
+        self.controls = {
+            "index": W.IntSlider(value=index, min=0, max=len(imgs) - 1, description="test digit", style=style),
+            "dx": W.IntSlider(value=0, min=-10, max=10, description="shift right (px)", style=style),
+            "dy": W.IntSlider(value=0, min=-10, max=10, description="shift down (px)", style=style),
+            "angle": W.FloatSlider(value=0, min=-90, max=90, step=5, description="rotate (deg)", style=style),
+            "noise": W.Dropdown(options=NOISE_KINDS, value="salt and pepper" if demo == "noise" else "none",
+                                description="noise", style=style),
+            "level": W.FloatSlider(value=0, min=0, max=1, step=0.05, description="noise level", style=style),
+            "alpha": W.FloatSlider(value=0, min=0, max=4, step=0.25, description="distortion (px)", style=style),
+            "seed": W.IntSlider(value=0, min=0, max=20, description="random seed", style=style),
+        }
+        shown = ("index", *DEMOS[demo])
+        for name in shown:
+            self.controls[name].observe(lambda change: self.update(), names="value")
+
+        lenet = isinstance(net, LeNet5)
+        ratios = [1, 1.4, 1.9] + ([0.9] if lenet else []) + [1.3]
+        with plt.ioff():
+            fig, axs = plt.subplots(1, len(ratios), figsize=(1.5 * sum(ratios) + 0.2, 2.9),
+                                    gridspec_kw={"width_ratios": ratios}, layout="constrained")
+        self.fig = fig
+        ax_in, ax_c1, ax_c3 = axs[:3]
+        cmap, lo, hi = _act_limits(net)
+        self._in = ax_in.imshow(np.zeros((32, 32)), cmap="gray_r", vmin=0, vmax=1)
+        self._c1 = ax_c1.imshow(montage(np.zeros((6, 28, 28)), 3), cmap=cmap, vmin=lo, vmax=hi if hi else 1)
+        self._c3 = ax_c3.imshow(montage(np.zeros((16, 10, 10)), 4), cmap=cmap, vmin=lo, vmax=hi if hi else 1)
+        ax_c1.set_title("C1: 6 maps 28x28")
+        ax_c3.set_title("C3: 16 maps 10x10")
+        self._f6 = None
+        if lenet:
+            ax_f6 = axs[3]
+            self._f6 = ax_f6.imshow(np.zeros((12, 15)), cmap="gray_r", vmin=-A, vmax=A)
+            ax_f6.set_title("F6 | bitmap")
+            ax_f6.set_xlabel("F6 as 7x12 | target")
+        self._bars = _ScoreBars(axs[-1], net)
+        axs[-1].set_title("output")
+        ax_in.set_title("label 0 → 0 ✓\npenalty 0.0")  # two lines, for the layout
+        for a in axs[:-1]:
+            a.set_xticks([])
+            a.set_yticks([])
+        self._ax_in = ax_in
+        self._message = ax_in.text(0.5, 0.5, "", transform=ax_in.transAxes, ha="center", va="center",
+                                   color="crimson", wrap=True, fontsize=9)
+        widget_canvas(fig)
+        freeze_layout(fig)
+        animated = [self._in, self._c1, self._c3, *self._bars.artists(), ax_in.title, self._message]
+        animated += [self._f6] if self._f6 is not None else []
+        self._blit = Blitter(fig, animated)
+        box = W.HBox([self.controls[n] for n in shown], layout=W.Layout(flex_flow="row wrap"))
+        canvas = fig.canvas
+        self.widget = W.VBox([box, canvas]) if isinstance(canvas, W.DOMWidget) else box
+        self.widget.add_class("lenet-explorer")  # for browser tests
+        self.update()
+
+    def values(self) -> dict:
+        """The perturbation the controls hold now (controls this demo hides stay at "no change")."""
+        shown = DEMOS[self.demo]
+        v = {n: self.controls[n].value for n in ("dx", "dy", "angle", "noise", "level", "alpha", "seed") if n in shown}
+        if "seed" in shown or "noise" in shown:
+            v.setdefault("seed", self.controls["seed"].value)
+        return v
+
+    def set(self, **values) -> DigitView:
+        """Set controls by name (``index``, ``dx``, ``angle``, ...) and redraw; returns the view."""
+        for name, value in values.items():
+            if name not in self.controls:
+                raise ValueError(f"{name!r} is not a control: expected one of {', '.join(self.controls)}")
+        for name, value in values.items():
+            self.controls[name].value = value
+        return self.update()
+
+    def update(self, **override) -> DigitView:
+        """Recompute from the controls (or ``override``) and redraw in place."""
+        k = self.controls["index"].value
+        params = {**self.values(), **override}
+        self.view = v = explore_digit(self.net, self.images[k], **params)
+        changing = [a for a in (self._in, self._c1, self._c3, self._f6) if a is not None]
+        if v.message:
+            for art in changing:
+                art.set_visible(False)
+            self._message.set_text(v.message)
+            self._ax_in.set_title(f"input: digit #{k}")
+            self._bars.show(None)
+        else:
+            for art in changing:
+                art.set_visible(True)
+            self._message.set_text("")
+            self._in.set_data(v.image)
+            self._c1.set_data(montage(v.c1, 3))
+            self._c3.set_data(montage(v.c3, 4))
+            if self._f6 is not None:
+                from helpers.prototypes import PROTOTYPES
+
+                pair = np.full((12, 15), np.nan)
+                pair[:, :7] = v.f6.reshape(12, 7)
+                pair[:, 8:] = PROTOTYPES[v.prediction]
+                self._f6.set_data(pair)
+            if not isinstance(self.net, LeNet5):
+                self._c1.set_clim(0, max(float(v.c1.max()), 1e-6))
+                self._c3.set_clim(0, max(float(v.c3.max()), 1e-6))
+            ok = "✓" if v.prediction == int(self.labels[k]) else "✗"
+            score = self._bars.summary(v).split(" ", 1)[1].strip("()")
+            self._ax_in.set_title(f"label {int(self.labels[k])} → {v.prediction} {ok}\n{score}")
+            self._bars.show(v)
+        self._blit.redraw()
+        return v
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class DrawDigit:
+    """Draw a digit with the mouse and see the networks' predictions live.
+
+    Left: a drawing area (press, drag, release; several strokes are fine). Middle: what the network
+    sees, prepared like MNIST (:func:`strokes_to_image`). Right: each network's class
+    probabilities. "clear" starts again. Needs the interactive ipympl backend
+    (``helpers.setup_notebook()`` switches it on).
+
+    Args:
+        nets: ``{name: network}`` (one or two networks).
+    """
+
+    def __init__(self, nets: dict):
+        import ipywidgets as W
+        import matplotlib.pyplot as plt
+
+        if not nets or len(nets) > 2:
+            raise ValueError(f"nets must hold one or two networks, got {len(nets) if nets else 0}")
+        self.nets = dict(nets)
+        self.strokes: list[list[tuple[float, float]]] = []
+        self._drawing = False
+        self.views: dict[str, DigitView] = {}
+        with plt.ioff():
+            fig, axs = plt.subplots(1, 2 + len(nets), figsize=(2.4 * (2 + len(nets)), 2.9),
+                                    gridspec_kw={"width_ratios": [1.2, 1] + [1.2] * len(nets)}, layout="constrained")
+        self.fig, self.ax_draw, self.ax_in = fig, axs[0], axs[1]
+        self.ax_draw.set_xlim(0, 1)
+        self.ax_draw.set_ylim(1, 0)
+        self.ax_draw.set_aspect("equal")
+        self.ax_draw.set_title("draw here (drag)")
+        self.ax_draw.set_xticks([])
+        self.ax_draw.set_yticks([])
+        self._ink = self.ax_draw.plot([], [], color="black", lw=10, solid_capstyle="round")[0]
+        self._in = self.ax_in.imshow(np.zeros((32, 32)), cmap="gray_r", vmin=0, vmax=1)
+        self.ax_in.set_title("input 32x32")
+        self.ax_in.set_xticks([])
+        self.ax_in.set_yticks([])
+        self._message = self.ax_in.text(0.5, 0.5, "draw a digit", transform=self.ax_in.transAxes,
+                                        ha="center", va="center", color="crimson", fontsize=10)
+        self._bars = {}
+        for ax, name in zip(axs[2:], self.nets):
+            self._bars[name] = _ScoreBars(ax, self.nets[name])
+            ax.set_title(f"{name}: —")
+        widget_canvas(fig)
+        freeze_layout(fig)
+        animated = [self._ink, self._in, self._message]
+        for name, bars in self._bars.items():
+            animated += bars.artists() + [bars.ax.title]
+        self._blit = Blitter(fig, animated)
+        self._cids = [fig.canvas.mpl_connect(ev, fn) for ev, fn in (
+            ("button_press_event", self.on_press), ("motion_notify_event", self.on_move),
+            ("button_release_event", self.on_release))]
+        self.clear_button = W.Button(description="clear")
+        self.clear_button.on_click(lambda _: self.clear())
+        canvas = fig.canvas
+        self.widget = W.VBox([self.clear_button, canvas]) if isinstance(canvas, W.DOMWidget) else self.clear_button
+        self.widget.add_class("lenet-draw")  # for browser tests
+        self.update()
+
+    # ---- mouse events (matplotlib's, so tests can send them without a browser)
+    def on_press(self, event) -> None:
+        if event.inaxes is not self.ax_draw or event.xdata is None:
+            return
+        self._drawing = True
+        self.strokes.append([(float(event.xdata), float(event.ydata))])
+        self._show_ink()
+
+    def on_move(self, event) -> None:
+        if not self._drawing or event.inaxes is not self.ax_draw or event.xdata is None:
+            return
+        self.strokes[-1].append((float(event.xdata), float(event.ydata)))
+        self._show_ink()
+
+    def on_release(self, event) -> None:
+        if self._drawing:
+            self._drawing = False
+            self.update()
+
+    def clear(self) -> None:
+        """Wipe the drawing."""
+        self.strokes = []
+        self._drawing = False
+        self.update()
+
+    def _show_ink(self) -> None:
+        xs, ys = [], []
+        for s in self.strokes:
+            xs += [p[0] for p in s] + [np.nan]
+            ys += [p[1] for p in s] + [np.nan]
+        self._ink.set_data(xs, ys)
+        self._blit.redraw()
+
+    def update(self) -> dict[str, DigitView]:
+        """Prepare the drawing, run every network on it and redraw."""
+        image = strokes_to_image([np.array(s) for s in self.strokes])
+        self._in.set_data(image)
+        if not image.any():
+            self.views = {}
+            self._message.set_text("draw a digit")
+            for name, bars in self._bars.items():
+                bars.show(None)
+                bars.ax.set_title(f"{name}: —")
+        else:
+            self._message.set_text("")
+            self.views = {name: explore_digit(net, image) for name, net in self.nets.items()}
+            for name, v in self.views.items():
+                self._bars[name].show(v)
+                self._bars[name].ax.set_title(f"{name}: {self._bars[name].summary(v)}")
+        self._show_ink()
+        return self.views
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)

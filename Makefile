@@ -40,3 +40,7 @@ student: setup
 bench: setup
 	$(PY) benchmarks/bench_conv.py
 	$(PY) benchmarks/bench_widgets.py
+	$(PY) benchmarks/bench_motivation.py
+	$(PY) benchmarks/bench_explorer.py
+	$(PY) benchmarks/bench_pool.py
+	$(PY) benchmarks/bench_lenet.py

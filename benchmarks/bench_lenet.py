@@ -11,29 +11,18 @@ digit explorer's update (perturb + forward pass + redraw, Agg backend) and the d
 from __future__ import annotations
 
 import argparse
-import time
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np
 import torch
 
 from helpers.data import load_digits
 from helpers.models import LeNet5, ModernLeNet
 from helpers.train import fit
 from helpers.widgets_lenet import DigitExplorer, DrawDigit, explore_digit
-
-
-def time_updates(step, n: int = 60) -> tuple[float, float]:
-    times = []
-    for i in range(n):
-        t = time.perf_counter()
-        step(i)
-        times.append(time.perf_counter() - t)
-    ms = 1e3 * np.array(times[5:])  # drop the first few (caches)
-    return float(np.median(ms)), float(np.percentile(ms, 90))
+from timing import time_updates  # benchmarks/timing.py
 
 
 def main(argv=None) -> None:

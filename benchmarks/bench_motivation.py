@@ -10,27 +10,15 @@ and 90th percentile over many updates. Not a test.
 from __future__ import annotations
 
 import itertools
-import time
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np
-
 from helpers.filters import PRESETS
 from helpers.widgets_motivation import (KERNEL_SIZES, ReceptiveFieldExplorer, ShiftEquivarianceExplorer,
                                         receptive_field_view, shift_view)
-
-
-def time_updates(step, n: int = 60) -> tuple[float, float]:
-    times = []
-    for i in range(n):
-        t = time.perf_counter()
-        step(i)
-        times.append(time.perf_counter() - t)
-    ms = 1e3 * np.array(times[5:])  # drop the first few (caches)
-    return float(np.median(ms)), float(np.percentile(ms, 90))
+from timing import time_updates  # benchmarks/timing.py
 
 
 def main() -> None:

@@ -9,26 +9,14 @@ Reports median and 90th percentile over many updates. Not a test.
 
 from __future__ import annotations
 
-import time
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np
-
 from helpers.filters import PRESETS, kernel_preset
 from helpers.widgets import KernelFilterExplorer, filter_image
-
-
-def time_updates(step, n: int = 60) -> tuple[float, float]:
-    times = []
-    for i in range(n):
-        t = time.perf_counter()
-        step(i)
-        times.append(time.perf_counter() - t)
-    ms = 1e3 * np.array(times[5:])  # drop the first few (caches)
-    return float(np.median(ms)), float(np.percentile(ms, 90))
+from timing import time_updates  # benchmarks/timing.py
 
 
 def main() -> None:

@@ -16,8 +16,10 @@ setup:
 lab: setup
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOTOPT)
 
+# Two workers (pytest-xdist). --dist loadscope keeps each notebook's cells together and in order on
+# one worker (they share a kernel), and each test module (or test class) on one worker.
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadscope
 
 # Notebook hygiene: strip outputs (except checked cells) / report dirty notebooks.
 clean-notebooks: setup

@@ -47,10 +47,10 @@ def tiny_mnist():
     x_train, y_train = rng.integers(0, 256, (6, 28, 28)), rng.integers(0, 10, 6)
     x_test, y_test = rng.integers(0, 256, (3, 28, 28)), rng.integers(0, 10, 3)
     blobs = {
-        "train-images-idx3-ubyte.gz": gzip.compress(idx_bytes(x_train)),
-        "train-labels-idx1-ubyte.gz": gzip.compress(idx_bytes(y_train)),
-        "t10k-images-idx3-ubyte.gz": gzip.compress(idx_bytes(x_test)),
-        "t10k-labels-idx1-ubyte.gz": gzip.compress(idx_bytes(y_test)),
+        "train-images-idx3-ubyte.gz": gzip.compress(idx_bytes(x_train), mtime=0),
+        "train-labels-idx1-ubyte.gz": gzip.compress(idx_bytes(y_train), mtime=0),
+        "t10k-images-idx3-ubyte.gz": gzip.compress(idx_bytes(x_test), mtime=0),
+        "t10k-labels-idx1-ubyte.gz": gzip.compress(idx_bytes(y_test), mtime=0),
     }
     return blobs, (x_train, y_train, x_test, y_test)
 
@@ -58,7 +58,7 @@ def tiny_mnist():
 def test_read_idx_plain_and_gzipped(tmp_path):
     a = np.arange(2 * 3 * 4).reshape(2, 3, 4) % 256
     (tmp_path / "a.idx").write_bytes(idx_bytes(a))
-    (tmp_path / "a.idx.gz").write_bytes(gzip.compress(idx_bytes(a)))
+    (tmp_path / "a.idx.gz").write_bytes(gzip.compress(idx_bytes(a), mtime=0))
     for name in ("a.idx", "a.idx.gz"):
         out = read_idx(tmp_path / name)
         assert out.dtype == np.uint8 and out.shape == (2, 3, 4)
@@ -70,8 +70,8 @@ def test_read_idx_plain_and_gzipped(tmp_path):
     (idx_bytes(np.zeros((2, 3, 3))) + b"x", "truncated or corrupt"),
     (b"\x00\x00\x08\x03\x00\x00", "truncated IDX header"),
     (b"PK\x03\x04 not idx", "not an IDX file"),
-    (gzip.compress(idx_bytes(np.zeros((4, 4))))[:-6], "broken gzip stream"),
-])
+    (gzip.compress(idx_bytes(np.zeros((4, 4))), mtime=0)[:-6], "broken gzip stream"),
+], ids=["one byte short", "one byte long", "short header", "not idx", "cut gzip"])
 def test_read_idx_rejects_broken_files(tmp_path, blob, message):
     (tmp_path / "bad").write_bytes(blob)
     with pytest.raises(ValueError, match=message):

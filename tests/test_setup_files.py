@@ -73,7 +73,10 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one():
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^make test$", ci, re.M), ".ci/run must run the README's test command"
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^test: setup\n\t\$\(PY\) -m pytest$", makefile, re.M)
+    test = re.search(r"^test: setup\n\t\$\(PY\) -m pytest(.*)$", makefile, re.M)
+    assert test, "make test must run pytest"
+    # options only (workers, distribution), no paths: every test under testpaths runs
+    assert not [t for t in test.group(1).split() if "/" in t or t.endswith((".py", ".ipynb"))], test.group(1)
     lab = re.search(r"^lab: setup\n\t(.*)$", makefile, re.M).group(1)
     assert "--ServerApp.ip=127.0.0.1" in lab, "JupyterLab must listen on 127.0.0.1 only"
     assert "token" not in lab.lower() and "password" not in lab.lower(), "token authentication stays on"

@@ -25,6 +25,7 @@ import numpy as np
 
 from helpers.conv import PADDING_MODES, conv2d
 from helpers.deform import roll, rotate, shift
+from helpers.shift_consistency import feature_change
 
 __all__ = [
     "POOLINGS",
@@ -213,20 +214,18 @@ def invariance_curves(images, kernels, shifts, poolings=POOLINGS) -> dict[str, n
 
     ``f`` is :func:`pooled_features`; the shift fills with zeros
     (:func:`helpers.deform.shift`). 0 means invariant; about 1 or more means the
-    features changed completely. The convolution runs once per shift, shared by the poolings.
+    features changed completely. The measure is
+    :func:`helpers.shift_consistency.feature_change`, the one notebook 04 uses.
     """
     for p in poolings:
         _check_pooling(p)
     images = np.asarray(images, dtype=np.float64)
-    base_maps = _feature_maps(images, kernels)
-    base = {p: _pool(base_maps, p) for p in poolings}
-    curves = {p: [] for p in poolings}
-    for s in shifts:
-        maps = _feature_maps(shift(images, 0, int(s)), kernels)
-        for p in poolings:
-            change = (_pool(maps, p) - base[p]).norm(dim=1) / base[p].norm(dim=1).clamp_min(1e-12)
-            curves[p].append(float(change.mean()))
-    return {p: np.array(c) for p, c in curves.items()}
+
+    def move(x, s):
+        return shift(x, 0, int(s))
+
+    return {p: feature_change(lambda x, p=p: pooled_features(x, kernels, p).numpy(), images, move, shifts)
+            for p in poolings}
 
 
 def invariance_curve(images, kernels, pooling: str, shifts) -> np.ndarray:

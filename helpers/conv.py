@@ -30,6 +30,7 @@ from numpy.lib.stride_tricks import as_strided
 
 __all__ = [
     "PADDING_MODES",
+    "as_int",
     "as_pair",
     "conv_output_size",
     "pad2d",
@@ -50,6 +51,17 @@ _NP_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", 
 # --------------------------------------------------------------------------- argument checks
 def _is_int(v) -> bool:
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def as_int(name: str, value, minimum: int) -> int:
+    """``value`` as an int >= ``minimum``; else a ValueError naming ``name``.
+
+    >>> as_int("stride", 2, 1)
+    2
+    """
+    if not _is_int(value) or value < minimum:
+        raise ValueError(f"{name}={value!r} is not allowed: expected an int >= {minimum}")
+    return int(value)
 
 
 def as_pair(name: str, value, *, minimum: int) -> tuple[int, int]:

@@ -11,22 +11,15 @@ Shapes follow torch: ``x`` is ``(N, C_in, H, W)``.
 
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.conv import conv_output_size
+from helpers.conv import as_int, conv_output_size
 
 __all__ = ["LocallyConnected2d", "connectivity_1d", "count_parameters", "alexnet"]
-
-
-def _check_int(name: str, value, minimum: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name}={value!r} is not allowed: expected an int >= {minimum}")
-    return int(value)
 
 
 class LocallyConnected2d(nn.Module):
@@ -54,12 +47,12 @@ class LocallyConnected2d(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, input_size: int, kernel_size: int,
                  stride: int = 1, padding: int = 0, bias: bool = True):
         super().__init__()
-        self.in_channels = _check_int("in_channels", in_channels, 1)
-        self.out_channels = _check_int("out_channels", out_channels, 1)
-        self.input_size = _check_int("input_size", input_size, 1)
-        self.kernel_size = _check_int("kernel_size", kernel_size, 1)
-        self.stride = _check_int("stride", stride, 1)
-        self.padding = _check_int("padding", padding, 0)
+        self.in_channels = as_int("in_channels", in_channels, 1)
+        self.out_channels = as_int("out_channels", out_channels, 1)
+        self.input_size = as_int("input_size", input_size, 1)
+        self.kernel_size = as_int("kernel_size", kernel_size, 1)
+        self.stride = as_int("stride", stride, 1)
+        self.padding = as_int("padding", padding, 0)
         self.output_size = conv_output_size(input_size, kernel_size, stride, padding)
         H, k = self.output_size, kernel_size
         self.weight = nn.Parameter(torch.empty(H, H, out_channels, in_channels, k, k))
@@ -116,7 +109,7 @@ def connectivity_1d(n_in: int, kernel_size: int | None = None, stride: int = 1, 
                [0, 1, 1, 1, 0],
                [0, 0, 1, 1, 1]])
     """
-    _check_int("n_in", n_in, 1)
+    as_int("n_in", n_in, 1)
     if kernel_size is None:
         return np.ones((n_in, n_in), dtype=bool)
     n_out = conv_output_size(n_in, kernel_size, stride, padding, dilation)
@@ -141,7 +134,7 @@ def alexnet(num_classes: int = 1000) -> nn.Sequential:
     image (the one-GPU variant, without local response normalization).
     61,100,840 parameters for 1000 classes, as torchvision documents ("61.1M").
     """
-    _check_int("num_classes", num_classes, 1)
+    as_int("num_classes", num_classes, 1)
     return nn.Sequential(
         nn.Conv2d(3, 64, 11, stride=4, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),    # 64@55x55 -> 64@27x27
         nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),            # 192@27x27 -> 192@13x13

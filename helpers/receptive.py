@@ -31,12 +31,11 @@ axes alike (square kernels), so a 2-D field is the outer product of two 1-D ones
 from __future__ import annotations
 
 import functools
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.conv import conv_output_size
+from helpers.conv import as_int, conv_output_size
 
 __all__ = [
     "ConvSpec",
@@ -51,12 +50,6 @@ __all__ = [
     "conv_stack",
     "gradient_field",
 ]
-
-
-def _check_int(name: str, value, minimum: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name}={value!r} is not allowed: expected an int >= {minimum}")
-    return int(value)
 
 
 @dataclass(frozen=True)
@@ -76,10 +69,10 @@ class ConvSpec:
     dilation: int = 1
 
     def __post_init__(self):
-        _check_int("kernel_size", self.kernel_size, 1)
-        _check_int("stride", self.stride, 1)
-        _check_int("padding", self.padding, 0)
-        _check_int("dilation", self.dilation, 1)
+        as_int("kernel_size", self.kernel_size, 1)
+        as_int("stride", self.stride, 1)
+        as_int("padding", self.padding, 0)
+        as_int("dilation", self.dilation, 1)
 
     @property
     def effective_kernel_size(self) -> int:
@@ -118,9 +111,9 @@ def uniform_stack(n_layers: int, kernel_size: int, stride: int = 1, dilation: in
         >>> [s.padding for s in uniform_stack(2, 5, padding="same")]
         [2, 2]
     """
-    _check_int("n_layers", n_layers, 1)
-    _check_int("kernel_size", kernel_size, 1)
-    _check_int("dilation", dilation, 1)
+    as_int("n_layers", n_layers, 1)
+    as_int("kernel_size", kernel_size, 1)
+    as_int("dilation", dilation, 1)
     if padding == "same":
         padding = dilation * (kernel_size - 1) // 2
     elif padding == "valid":
@@ -159,7 +152,7 @@ def output_sizes(n: int, layers) -> list[int]:
     Raises:
         ValueError: when some layer's kernel does not fit its (padded) input.
     """
-    sizes = [_check_int("n", n, 1)]
+    sizes = [as_int("n", n, 1)]
     for k, s in enumerate(_as_specs(layers), start=1):
         try:
             sizes.append(conv_output_size(sizes[-1], s.kernel_size, s.stride, s.padding, s.dilation))
@@ -178,7 +171,7 @@ def input_window(layers, index: int) -> tuple[int, int]:
         >>> input_window(uniform_stack(2, 3, stride=2), 1)   # r = 7, j = 4
         (4, 10)
     """
-    _check_int("index", index, 0)
+    as_int("index", index, 0)
     last = field_stats(layers)[-1]
     first = last.start + index * last.jump
     return first, first + last.size - 1
@@ -197,7 +190,7 @@ def footprint_1d(n: int, layers, index: int) -> np.ndarray:
     """
     specs = _as_specs(layers)
     sizes = output_sizes(n, specs)
-    _check_int("index", index, 0)
+    as_int("index", index, 0)
     if index >= sizes[-1]:
         raise ValueError(f"index={index} is not allowed: the output has {sizes[-1]} units (0 .. {sizes[-1] - 1})")
     counts = np.zeros(sizes[-1], dtype=np.int64)
@@ -254,7 +247,7 @@ def gradient_field(n: int, layers, unit: tuple[int, int], device=None) -> np.nda
     if not (isinstance(unit, (tuple, list)) and len(unit) == 2):
         raise ValueError(f"unit={unit!r} is not allowed: expected a (row, col) pair of ints")
     for name, v in zip(("row", "col"), unit):
-        _check_int(name, v, 0)
+        as_int(name, v, 0)
         if v >= sizes[-1]:
             raise ValueError(f"{name}={v} is not allowed: the output is {sizes[-1]}x{sizes[-1]} (0 .. {sizes[-1] - 1})")
     model = _cached_stack(tuple(_as_specs(layers)), str(device or "cpu"))

@@ -17,12 +17,12 @@ import matplotlib
 matplotlib.use("Agg")
 
 import torch
+from timing import time_updates  # benchmarks/timing.py
 
 from helpers.data import load_digits
-from helpers.models import LeNet5, ModernLeNet
+from helpers.figures.lenet5 import DigitExplorer, DrawDigit, explore_digit
+from helpers.models.lenet import LeNet5, ModernLeNet
 from helpers.train import fit
-from helpers.widgets_lenet import DigitExplorer, DrawDigit, explore_digit
-from timing import time_updates  # benchmarks/timing.py
 
 
 def main(argv=None) -> None:

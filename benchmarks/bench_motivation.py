@@ -15,10 +15,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from helpers.filters import PRESETS
-from helpers.widgets_motivation import (KERNEL_SIZES, ReceptiveFieldExplorer, ShiftEquivarianceExplorer,
-                                        receptive_field_view, shift_view)
 from timing import time_updates  # benchmarks/timing.py
+
+from helpers.figures.motivation import (
+    KERNEL_SIZES,
+    ReceptiveFieldExplorer,
+    ShiftEquivarianceExplorer,
+    receptive_field_view,
+    shift_view,
+)
+from helpers.filters import PRESETS
 
 
 def main() -> None:

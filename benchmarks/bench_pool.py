@@ -65,7 +65,8 @@ def ours_and_torch(kind, x, kw):
 
 
 def main() -> None:
-    from helpers.widgets_pool import IlluminationExplorer, PoolingExplorer
+    from helpers.figures.normalization import IlluminationExplorer
+    from helpers.figures.pooling import PoolingExplorer
 
     rng = np.random.default_rng(0)
     print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, "

@@ -9,14 +9,14 @@ Reports median and 90th percentile over many updates. Not a test.
 
 from __future__ import annotations
 
-
 import matplotlib
 
 matplotlib.use("Agg")
 
-from helpers.filters import PRESETS, kernel_preset
-from helpers.widgets import KernelFilterExplorer, filter_image
 from timing import time_updates  # benchmarks/timing.py
+
+from helpers.figures.kernel_explorer import KernelFilterExplorer
+from helpers.filters import PRESETS, filter_image, kernel_preset
 
 
 def main() -> None:

@@ -22,16 +22,16 @@ Public surface:
 
 from __future__ import annotations
 
-import numbers
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from helpers.args import as_float_array, as_pair, is_int
+
 __all__ = [
     "PADDING_MODES",
-    "as_int",
-    "as_pair",
     "conv_output_size",
     "pad2d",
     "conv2d",
@@ -40,6 +40,8 @@ __all__ = [
     "correlate1d",
     "convolve2d",
     "correlate2d",
+    "MultiChannelParts",
+    "multichannel_parts",
 ]
 
 #: The padding modes of ``torch.nn.Conv2d`` (``padding_mode``), in that order.
@@ -49,54 +51,12 @@ _NP_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", 
 
 
 # --------------------------------------------------------------------------- argument checks
-def _is_int(v) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
-def as_int(name: str, value, minimum: int) -> int:
-    """``value`` as an int >= ``minimum``; else a ValueError naming ``name``.
-
-    >>> as_int("stride", 2, 1)
-    2
-    """
-    if not _is_int(value) or value < minimum:
-        raise ValueError(f"{name}={value!r} is not allowed: expected an int >= {minimum}")
-    return int(value)
-
-
-def as_pair(name: str, value, *, minimum: int) -> tuple[int, int]:
-    """An int or an (h, w) pair of ints, each >= minimum, as a pair; else a ValueError naming ``name``.
-
-    >>> as_pair("stride", 2, minimum=1)
-    (2, 2)
-    """
-    if _is_int(value):
-        value = (value, value)
-    if (
-        not isinstance(value, (tuple, list))
-        or len(value) != 2
-        or not all(_is_int(v) for v in value)
-    ):
-        raise ValueError(f"{name}={value!r} is not allowed: expected an int or an (h, w) pair of ints")
-    if min(value) < minimum:
-        raise ValueError(f"{name}={value!r} is not allowed: every entry must be >= {minimum}")
-    return int(value[0]), int(value[1])
-
 
 
 def _check_mode(name: str, mode) -> str:
     if mode not in PADDING_MODES:
         raise ValueError(f"{name}={mode!r} is not allowed: expected one of {', '.join(map(repr, PADDING_MODES))}")
     return mode
-
-
-def _as_float_array(name: str, a) -> np.ndarray:
-    a = np.asarray(a)
-    if a.dtype.kind not in "biuf":
-        raise ValueError(f"{name} has dtype {a.dtype}, expected a real numeric array")
-    if a.dtype.kind != "f":
-        a = a.astype(np.float64)
-    return a
 
 
 # --------------------------------------------------------------------------- output size
@@ -129,11 +89,11 @@ def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding=0, dilat
         2
     """
     for name, v, lo in (("n", n, 1), ("kernel_size", kernel_size, 1), ("stride", stride, 1), ("dilation", dilation, 1)):
-        if not _is_int(v) or v < lo:
+        if not is_int(v) or v < lo:
             raise ValueError(f"{name}={v!r} is not allowed: expected an int >= {lo}")
-    if _is_int(padding):
+    if is_int(padding):
         padding = (padding, padding)
-    if not isinstance(padding, (tuple, list)) or len(padding) != 2 or not all(_is_int(p) for p in padding):
+    if not isinstance(padding, (tuple, list)) or len(padding) != 2 or not all(is_int(p) for p in padding):
         raise ValueError(f"padding={padding!r} is not allowed: expected an int or a (before, after) pair of ints")
     if min(padding) < 0:
         raise ValueError(f"padding={padding!r} is not allowed: padding must be >= 0")
@@ -150,9 +110,9 @@ def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding=0, dilat
 
 # --------------------------------------------------------------------------- padding
 def _pad4(pad) -> tuple[int, int, int, int]:
-    if _is_int(pad):
+    if is_int(pad):
         pad = (pad,) * 4
-    if not isinstance(pad, (tuple, list)) or len(pad) != 4 or not all(_is_int(p) for p in pad):
+    if not isinstance(pad, (tuple, list)) or len(pad) != 4 or not all(is_int(p) for p in pad):
         raise ValueError(f"pad={pad!r} is not allowed: expected an int or (left, right, top, bottom) ints")
     if min(pad) < 0:
         raise ValueError(f"pad={pad!r} is not allowed: every entry must be >= 0")
@@ -219,8 +179,8 @@ class _ConvArgs(NamedTuple):
 
 def _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode) -> _ConvArgs:
     """Validate the arguments of conv2d / conv2d_naive and pad the input."""
-    x = _as_float_array("x", x)
-    weight = _as_float_array("weight", weight)
+    x = as_float_array("x", x)
+    weight = as_float_array("weight", weight)
     squeeze = x.ndim == 2 and weight.ndim == 2
     if squeeze:
         x, weight = x[None, None], weight[None, None]
@@ -236,7 +196,7 @@ def _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode) -
     stride = as_pair("stride", stride, minimum=1)
     dilation = as_pair("dilation", dilation, minimum=1)
     padding_mode = _check_mode("padding_mode", padding_mode)
-    if not _is_int(groups) or groups < 1:
+    if not is_int(groups) or groups < 1:
         raise ValueError(f"groups={groups!r} is not allowed: expected an int >= 1")
 
     N, C_in, H, W = x.shape
@@ -254,7 +214,7 @@ def _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode) -
         raise ValueError(f"empty input: x has shape {x.shape}, weight has shape {weight.shape}")
 
     if bias is not None:
-        bias = _as_float_array("bias", bias).astype(dtype, copy=False)
+        bias = as_float_array("bias", bias).astype(dtype, copy=False)
         if bias.shape != (C_out,):
             raise ValueError(f"bias has shape {bias.shape}; expected ({C_out},), one per output channel")
 
@@ -430,7 +390,7 @@ def convolve1d(x, w, mode: str = "full") -> np.ndarray:
         mode: ``"full"`` (n + k - 1 outputs, every overlap), ``"valid"``
             (n - k + 1, the kernel inside the signal) or ``"same"`` (n, centred).
     """
-    x, w = _as_float_array("x", x), _as_float_array("w", w)
+    x, w = as_float_array("x", x), as_float_array("w", w)
     for name, a in (("x", x), ("w", w)):
         if a.ndim != 1 or a.size == 0:
             raise ValueError(f"{name} has shape {a.shape}; expected a non-empty 1-D array")
@@ -449,7 +409,7 @@ def correlate1d(x, w, mode: str = "valid") -> np.ndarray:
 
     Equals ``convolve1d(x, w[::-1], mode)``; default mode ``"valid"`` as in deep learning.
     """
-    w = _as_float_array("w", w)
+    w = as_float_array("w", w)
     if w.ndim != 1:
         raise ValueError(f"w has shape {w.shape}; expected a non-empty 1-D array")
     return convolve1d(x, w[::-1], mode)
@@ -462,7 +422,7 @@ def convolve2d(image, kernel, mode: str = "full") -> np.ndarray:
     slides' formula relates to what :func:`conv2d` (and torch) compute.
     ``mode`` as in :func:`convolve1d`, per axis.
     """
-    image, kernel = _as_float_array("image", image), _as_float_array("kernel", kernel)
+    image, kernel = as_float_array("image", image), as_float_array("kernel", kernel)
     for name, a in (("image", image), ("kernel", kernel)):
         if a.ndim != 2 or a.size == 0:
             raise ValueError(f"{name} has shape {a.shape}; expected a non-empty 2-D array")
@@ -474,7 +434,39 @@ def convolve2d(image, kernel, mode: str = "full") -> np.ndarray:
 
 def correlate2d(image, kernel, mode: str = "valid") -> np.ndarray:
     """2-D cross-correlation (no flip), what deep-learning libraries call convolution."""
-    kernel = _as_float_array("kernel", kernel)
+    kernel = as_float_array("kernel", kernel)
     if kernel.ndim != 2:
         raise ValueError(f"kernel has shape {kernel.shape}; expected a non-empty 2-D array")
     return convolve2d(image, kernel[::-1, ::-1], mode)
+
+
+@dataclass
+class MultiChannelParts:
+    """Output channel ``i`` of a convolution, taken apart."""
+
+    per_channel: np.ndarray  # (C_in, H_out, W_out): w_{j,i} * x_j for every input channel j
+    total: np.ndarray  # their sum, Σ_j w_{j,i} * x_j
+    bias: float  # b_i
+    output: np.ndarray  # total + bias: the feature map F_i
+
+
+def multichannel_parts(x, weight, bias, out_channel: int, **conv_args) -> MultiChannelParts:
+    """Split output channel ``out_channel`` of ``conv2d(x, weight, bias)`` into its per-input-channel maps.
+
+    Args:
+        x: ``(C_in, H, W)``, one image.
+        weight: ``(C_out, C_in, kH, kW)`` (groups = 1).
+        bias: ``(C_out,)``.
+        out_channel: i, which output channel.
+        conv_args: stride, padding, ... as in :func:`helpers.conv.conv2d`.
+    """
+    x, weight, bias = (np.asarray(a, dtype=np.float64) for a in (x, weight, bias))
+    if x.ndim != 3 or weight.ndim != 4 or weight.shape[1] != x.shape[0]:
+        raise ValueError(f"x of shape {x.shape} and weight of shape {weight.shape} do not fit: expected "
+                         f"x (C_in, H, W) and weight (C_out, C_in, kH, kW) with the same C_in")
+    if not isinstance(out_channel, (int, np.integer)) or not 0 <= out_channel < weight.shape[0]:
+        raise ValueError(f"out_channel={out_channel!r} is not allowed: expected an int in 0 … {weight.shape[0] - 1}")
+    per = np.stack([conv2d(x[j], weight[out_channel, j], **conv_args) for j in range(x.shape[0])])
+    total = per.sum(axis=0)
+    b = float(bias[out_channel])
+    return MultiChannelParts(per, total, b, total + b)

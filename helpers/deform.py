@@ -21,8 +21,19 @@ import numbers
 import numpy as np
 import torch
 from scipy import ndimage
+from helpers.args import as_float, is_number
 
-__all__ = ["elastic", "gaussian_noise", "roll", "rotate", "salt_and_pepper", "shift"]
+__all__ = [
+    "elastic",
+    "gaussian_noise",
+    "roll",
+    "rotate",
+    "salt_and_pepper",
+    "shift",
+    "lit",
+    "NOISE_KINDS",
+    "perturb",
+]
 
 
 def _as_numpy(x, name: str = "x"):
@@ -135,3 +146,82 @@ def elastic(x, alpha: float, sigma: float = 4.0, seed: int = 0):
         for c, channel in enumerate(image):
             out[i, c] = ndimage.map_coordinates(channel.astype(np.float64), coords, order=1, mode="constant")
     return back(out.reshape(arr.shape))
+
+
+def lit(image: np.ndarray, gain: float = 1.0, gradient: float = 0.0) -> np.ndarray:
+    """The image under other light: multiplied by ``gain`` and by a left-to-right ramp.
+
+    The ramp goes from ``1 - gradient`` on the left to 1 on the right
+    (``gradient`` in [0, 1)), a light source off to the right.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim != 2:
+        raise ValueError(f"image has shape {image.shape}; expected a grayscale (H, W) image")
+    if not is_number(gain) or gain <= 0:
+        raise ValueError(f"gain={gain!r} is not allowed: expected a number > 0")
+    if not is_number(gradient) or not 0 <= gradient < 1:
+        raise ValueError(f"gradient={gradient!r} is not allowed: expected a number in [0, 1)")
+    ramp = np.linspace(1.0 - gradient, 1.0, image.shape[1])
+    return image * gain * ramp[None, :]
+
+
+NOISE_KINDS = ("none", "salt and pepper", "gaussian")
+
+
+def _whole(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name}={value!r} is not allowed: expected a whole number")
+    return int(value)
+
+
+def _finite(value, name: str, low: float = -np.inf, high: float = np.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"{name}={value!r} is not allowed: expected a finite number")
+    if not low <= value <= high:
+        raise ValueError(f"{name}={value!r} is not allowed: expected a number in [{low}, {high}]")
+    return float(value)
+
+
+def perturb(image, dx: int = 0, dy: int = 0, angle: float = 0.0, noise: str = "none", level: float = 0.0,
+            alpha: float = 0.0, seed: int = 0):
+    """A digit (or a batch) distorted, rotated, shifted and made noisy, in that order; clipped to [0, 1].
+
+    Args:
+        image: ``(H, W)``, ``(N, H, W)`` or ``(N, C, H, W)``, numpy or torch, pixels in [0, 1].
+        dx, dy: shift right and down, in whole pixels (vacated pixels are background).
+        angle: counter-clockwise rotation about the centre, in degrees.
+        noise: ``"none"``, ``"salt and pepper"`` (``level`` = fraction of pixels set to 0 or 1)
+            or ``"gaussian"`` (``level`` = standard deviation).
+        alpha: typical displacement of the elastic distortion, in pixels (0 = none).
+        seed: the noise's and the distortion's random seed.
+
+    Returns:
+        The same type and shape as ``image``.
+
+    Raises:
+        ValueError: naming the argument, when a value is out of range.
+    """
+    h, w = np.shape(image)[-2:]
+    dx, dy = _whole(dx, "dx"), _whole(dy, "dy")
+    if abs(dx) >= w or abs(dy) >= h:
+        raise ValueError(f"dx={dx}, dy={dy} is not allowed: a shift must be smaller than the image ({h}x{w})")
+    angle = as_float("angle", angle)
+    if noise not in NOISE_KINDS:
+        raise ValueError(f"noise={noise!r} is not allowed: expected one of {', '.join(map(repr, NOISE_KINDS))}")
+    level = as_float("level", level, 0.0, 1.0 if noise == "salt and pepper" else np.inf)
+    alpha = as_float("alpha", alpha, 0.0, 10.0)
+    seed = _whole(seed, "seed")
+    if seed < 0:
+        raise ValueError(f"seed={seed} is not allowed: expected an int >= 0")
+    x = image
+    if alpha > 0:
+        x = elastic(x, alpha, sigma=4.0, seed=seed)
+    if angle != 0:
+        x = rotate(x, angle)
+    if dx or dy:
+        x = shift(x, dy, dx)
+    if noise == "salt and pepper" and level > 0:
+        x = salt_and_pepper(x, level, seed=seed)
+    elif noise == "gaussian" and level > 0:
+        x = gaussian_noise(x, level, seed=seed)
+    return x.clamp(0, 1) if isinstance(x, torch.Tensor) else np.clip(x, 0, 1)

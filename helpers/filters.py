@@ -7,9 +7,18 @@ cross-correlation (as :func:`helpers.conv.conv2d` and torch compute it):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-__all__ = ["PRESETS", "kernel_preset"]
+from helpers.conv import conv2d
+
+__all__ = [
+    "PRESETS",
+    "kernel_preset",
+    "FilterResult",
+    "filter_image",
+]
 
 _THIRD = 1.0 / 9.0
 
@@ -32,3 +41,46 @@ def kernel_preset(name: str) -> np.ndarray:
     if name not in PRESETS:
         raise ValueError(f"name={name!r} is not allowed: expected one of {', '.join(map(repr, PRESETS))}")
     return np.array(PRESETS[name][0], dtype=np.float64)
+
+
+@dataclass
+class FilterResult:
+    """What the kernel explorer shows: the feature map and its colour limits, or a message."""
+
+    output: np.ndarray | None
+    clim: tuple[float, float]
+    message: str = ""
+
+
+def filter_image(image: np.ndarray, kernel) -> FilterResult:
+    """Filter a grayscale image with a 3x3 kernel, the same size out (mirror padding).
+
+    The output is ``conv2d(image, kernel, padding=1, padding_mode="reflect")``:
+    a cross-correlation, as in torch. For a kernel whose entries sum to about
+    zero (an edge detector) the colour limits are symmetric around 0, so that
+    mid-grey means "no response"; otherwise they span the output's 0.5–99.5
+    percentiles.
+
+    Never raises for a bad kernel: returns ``output=None`` and a message.
+    """
+    k = np.asarray(kernel, dtype=np.float64) if _is_numeric(kernel) else None
+    if k is None or k.shape != (3, 3):
+        shape = None if k is None else k.shape
+        return FilterResult(None, (0.0, 1.0), f"The kernel must be 3×3 numbers (got {shape}).")
+    if not np.all(np.isfinite(k)):
+        return FilterResult(None, (0.0, 1.0), "Every kernel entry must be a finite number.")
+    out = conv2d(image, k, padding=1, padding_mode="reflect")
+    if abs(k.sum()) < 1e-9:
+        m = float(np.percentile(np.abs(out), 99.5)) or 1.0
+        clim = (-m, m)
+    else:
+        lo, hi = (float(v) for v in np.percentile(out, [0.5, 99.5]))
+        clim = (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
+    return FilterResult(out, clim)
+
+
+def _is_numeric(kernel) -> bool:
+    try:
+        return np.asarray(kernel).dtype.kind in "biuf"
+    except (TypeError, ValueError):
+        return False

@@ -29,7 +29,8 @@ import numbers
 
 import numpy as np
 
-from helpers.conv import _as_float_array, _is_int, conv2d
+from helpers.args import as_float_array, is_int
+from helpers.conv import conv2d
 
 __all__ = [
     "gaussian_window",
@@ -52,7 +53,7 @@ def _positive(name: str, value, allow_zero: bool = False) -> float:
 
 
 def _nchw(x, name: str = "x") -> np.ndarray:
-    x = _as_float_array(name, x)
+    x = as_float_array(name, x)
     if x.ndim != 4 or x.size == 0:
         raise ValueError(f"{name} has shape {x.shape}; expected a non-empty (N, C, H, W) array")
     return x
@@ -61,7 +62,7 @@ def _nchw(x, name: str = "x") -> np.ndarray:
 # --------------------------------------------------------------------------- local contrast normalization
 def gaussian_window(size: int = 9, sigma: float = 2.0) -> np.ndarray:
     """A ``(size, size)`` Gaussian window whose entries sum to 1 (``size`` odd)."""
-    if not _is_int(size) or size < 1 or size % 2 == 0:
+    if not is_int(size) or size < 1 or size % 2 == 0:
         raise ValueError(f"size={size!r} is not allowed: expected an odd int >= 1")
     sigma = _positive("sigma", sigma)
     r = np.arange(size) - size // 2
@@ -124,7 +125,7 @@ def local_contrast_norm(x, size: int = 9, sigma: float = 2.0, across_channels: b
     Shape:
         The output has the input's shape.
     """
-    x = _as_float_array("x", x)
+    x = as_float_array("x", x)
     if x.ndim not in (2, 3, 4) or x.size == 0:
         raise ValueError(f"x has shape {x.shape}; expected a non-empty (N, C, H, W), (C, H, W) or (H, W) array")
     if not isinstance(across_channels, (bool, np.bool_)):
@@ -158,10 +159,10 @@ def local_response_norm(x, size: int, alpha: float = 1e-4, beta: float = 0.75, k
         x: ``(N, C, ...)`` with at least 3 axes.
         size: n, the number of neighbouring channels (>= 1).
     """
-    x = _as_float_array("x", x)
+    x = as_float_array("x", x)
     if x.ndim < 3 or x.size == 0:
         raise ValueError(f"x has shape {x.shape}; expected a non-empty (N, C, H, W) or (N, C, L) array")
-    if not _is_int(size) or size < 1:
+    if not is_int(size) or size < 1:
         raise ValueError(f"size={size!r} is not allowed: expected an int >= 1")
     alpha, k = _positive("alpha", alpha, allow_zero=True), _positive("k", k)
     if not isinstance(beta, numbers.Real) or isinstance(beta, bool) or not np.isfinite(beta):
@@ -271,7 +272,7 @@ class BatchNorm2d:
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True):
-        if not _is_int(num_features) or num_features < 1:
+        if not is_int(num_features) or num_features < 1:
             raise ValueError(f"num_features={num_features!r} is not allowed: expected an int >= 1")
         self.num_features, self.eps, self.momentum = int(num_features), _positive("eps", eps), momentum
         if momentum is not None:
@@ -315,9 +316,9 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -
     its channels and positions: no statistics are shared between samples, so
     it works the same for a batch of 1 and in training and evaluation.
     """
-    x = _as_float_array("x", x)
-    shape = (normalized_shape,) if _is_int(normalized_shape) else tuple(normalized_shape)
-    if (not shape or len(shape) > x.ndim or not all(_is_int(s) for s in shape)
+    x = as_float_array("x", x)
+    shape = (normalized_shape,) if is_int(normalized_shape) else tuple(normalized_shape)
+    if (not shape or len(shape) > x.ndim or not all(is_int(s) for s in shape)
             or x.shape[x.ndim - len(shape):] != shape):
         raise ValueError(f"normalized_shape={normalized_shape!r} is not allowed for x of shape {x.shape}: "
                          f"expected the trailing axes of x")
@@ -340,11 +341,11 @@ def group_norm(x, num_groups: int, weight=None, bias=None, eps: float = 1e-5) ->
     ``num_groups=1`` is layer normalization over ``(C, H, W)`` (with a
     per-channel ``γ``, ``β``); ``num_groups=C`` is instance normalization.
     """
-    x = _as_float_array("x", x)
+    x = as_float_array("x", x)
     if x.ndim < 2 or x.size == 0:
         raise ValueError(f"x has shape {x.shape}; expected a non-empty (N, C, ...) array")
     N, C = x.shape[:2]
-    if not _is_int(num_groups) or num_groups < 1 or C % num_groups:
+    if not is_int(num_groups) or num_groups < 1 or C % num_groups:
         raise ValueError(f"num_groups={num_groups!r} is not allowed: expected an int >= 1 that divides C={C}")
     eps = _positive("eps", eps)
     g = x.reshape(N, num_groups, -1)

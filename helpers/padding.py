@@ -33,10 +33,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.conv import PADDING_MODES, as_pair, conv2d
+from helpers.args import as_pair
+from helpers.conv import PADDING_MODES, conv2d
 
-__all__ = ["partial_ratio", "partial_conv2d", "PaddingResult", "compare_padding", "plot_padding_comparison",
-           "PADDING_SCHEMES"]
+__all__ = [
+    "partial_ratio",
+    "partial_conv2d",
+    "PaddingResult",
+    "compare_padding",
+    "PADDING_SCHEMES",
+]
 
 #: Every scheme compared: torch's four padding modes and partial convolution.
 PADDING_SCHEMES = (*PADDING_MODES, "partial")
@@ -137,23 +143,3 @@ def compare_padding(image, kernel, top: int, left: int, size: int) -> dict[str, 
     return results
 
 
-def plot_padding_comparison(results: dict[str, PaddingResult], axes=None):
-    """Top row: each scheme's output; bottom row: |output − truth|, on one colour scale. Returns the axes."""
-    import matplotlib.pyplot as plt
-
-    n = len(results)
-    if axes is None:
-        _, axes = plt.subplots(2, n, figsize=(2.1 * n, 4.6), layout="constrained")
-    vmax = max(float(r.error.max()) for r in results.values()) or 1.0
-    lo = min(float(r.output.min()) for r in results.values())
-    hi = max(float(r.output.max()) for r in results.values())
-    for col, r in enumerate(results.values()):
-        axes[0, col].imshow(r.output, cmap="gray", vmin=lo, vmax=hi)
-        axes[0, col].set_title(f"output: {r.scheme}")
-        im = axes[1, col].imshow(r.error, cmap="magma", vmin=0, vmax=vmax)
-        axes[1, col].set_title(f"|error|, border mean\n{r.border_error:.3f}")
-        for ax in axes[:, col]:
-            ax.set_xticks([])
-            ax.set_yticks([])
-    axes[0, 0].figure.colorbar(im, ax=axes[1, :].tolist(), shrink=0.8, label="|output − truth|")
-    return axes

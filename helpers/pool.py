@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from helpers.conv import _as_float_array, _is_int, as_pair
+from helpers.args import as_float_array, as_pair, is_int
 
 __all__ = [
     "POOL_KINDS",
@@ -86,7 +86,7 @@ def pool_output_size(n: int, kernel_size: int, stride: int | None = None, paddin
     stride = kernel_size if stride is None else stride
     for name, v, lo in (("n", n, 1), ("kernel_size", kernel_size, 1), ("stride", stride, 1),
                         ("dilation", dilation, 1), ("padding", padding, 0)):
-        if not _is_int(v) or v < lo:
+        if not is_int(v) or v < lo:
             raise ValueError(f"{name}={v!r} is not allowed: expected an int >= {lo}")
     if padding > kernel_size // 2:
         raise ValueError(
@@ -119,7 +119,7 @@ class _PoolArgs(NamedTuple):
 
 
 def _prepare(x, kernel_size, stride, padding, dilation, ceil_mode) -> _PoolArgs:
-    x = _as_float_array("x", x)
+    x = as_float_array("x", x)
     if x.ndim not in (2, 3, 4):
         raise ValueError(f"x has {x.ndim} dimensions (shape {x.shape}); expected (N, C, H, W), (C, H, W) or (H, W)")
     ndim = x.ndim
@@ -193,7 +193,7 @@ def _divisor(a: _PoolArgs, count_include_pad: bool, divisor_override) -> np.ndar
 def _check_avg_options(count_include_pad, divisor_override) -> None:
     if not isinstance(count_include_pad, (bool, np.bool_)):
         raise ValueError(f"count_include_pad={count_include_pad!r} is not allowed: expected True or False")
-    if divisor_override is not None and (not _is_int(divisor_override) or divisor_override == 0):
+    if divisor_override is not None and (not is_int(divisor_override) or divisor_override == 0):
         raise ValueError(f"divisor_override={divisor_override!r} is not allowed: expected None or a non-zero int")
 
 
@@ -266,7 +266,7 @@ def global_max_pool2d(x) -> np.ndarray:
 
 
 def _check_global(x) -> np.ndarray:
-    x = _as_float_array("x", x)
+    x = as_float_array("x", x)
     if x.ndim not in (2, 3, 4) or x.size == 0:
         raise ValueError(f"x has shape {x.shape}; expected a non-empty (N, C, H, W), (C, H, W) or (H, W) array")
     return x
@@ -393,7 +393,7 @@ def max_pool2d_backward(grad_output, indices, input_shape) -> np.ndarray:
     Returns:
         ``dL/dx`` of shape ``input_shape``.
     """
-    g = _as_float_array("grad_output", grad_output)
+    g = as_float_array("grad_output", grad_output)
     idx = np.asarray(indices)
     shape = tuple(int(s) for s in input_shape)
     if g.shape != idx.shape:
@@ -420,7 +420,7 @@ def avg_pool2d_backward(grad_output, input_shape, kernel_size, stride=None, padd
     share and drop it. Overlapping windows add up.
     """
     _check_avg_options(count_include_pad, divisor_override)
-    g = _as_float_array("grad_output", grad_output)
+    g = as_float_array("grad_output", grad_output)
     shape = tuple(int(s) for s in input_shape)
     a = _prepare(np.zeros(shape, dtype=g.dtype), kernel_size, stride, padding, 1, ceil_mode)
     g4 = g.reshape((1,) * (4 - g.ndim) + g.shape)

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.conv import as_int, conv_output_size
+from helpers.args import as_int
+from helpers.conv import conv_output_size
 
 __all__ = [
     "ConvSpec",

@@ -74,7 +74,7 @@ def setup_notebook(seed: int = 0, interactive: bool = True, device: str = "auto"
             shell.run_line_magic("matplotlib", "widget")
             backend = "widget (ipympl)"
     mpl.rcParams.update(STYLE)
-    hook = "helpers.plots:hide_canvas_header"
+    hook = "helpers.figures.base:hide_canvas_header"
     if hook not in mpl.rcParams["figure.hooks"]:
         mpl.rcParams["figure.hooks"] = [*mpl.rcParams["figure.hooks"], hook]
 

@@ -15,7 +15,7 @@ Public surface:
 
 ``symbolic_conv2d``  the terms of every output cell, as ``(a-name, k-name)`` pairs
 ``cell_sum``         one cell's terms as text, ``a11·k11 + a12·k12 + ...``
-``evaluate``         the terms with numbers substituted (a numpy array)
+``substitute``         the terms with numbers substituted (a numpy array)
 ``to_latex``         the slide's picture: I * K = S, each cell a stacked sum
 """
 
@@ -25,7 +25,7 @@ import numpy as np
 
 from helpers.conv import conv_output_size
 
-__all__ = ["symbol", "symbolic_conv2d", "cell_sum", "evaluate", "to_latex"]
+__all__ = ["symbol", "symbolic_conv2d", "cell_sum", "substitute", "to_latex"]
 
 Term = tuple[str, str]  # (input name, kernel name), e.g. ("a11", "k11")
 
@@ -101,7 +101,7 @@ def _index(name: str) -> tuple[int, int]:
     return int(i) - 1, int(j) - 1
 
 
-def evaluate(terms: list[list[list[Term]]], a, k) -> np.ndarray:
+def substitute(terms: list[list[list[Term]]], a, k) -> np.ndarray:
     """Substitute numbers: ``a`` (rows, cols) and ``k`` (kernel) arrays; returns the output array."""
     a, k = np.asarray(a, dtype=np.float64), np.asarray(k, dtype=np.float64)
     if a.ndim != 2 or k.ndim != 2:

@@ -19,9 +19,18 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from helpers.deform import perturb
 from helpers.session import pick_device
 
-__all__ = ["History", "evaluate", "fit", "predict"]
+__all__ = [
+    "History",
+    "evaluate",
+    "fit",
+    "predict",
+    "SWEEP_KINDS",
+    "SweepResult",
+    "robustness_sweep",
+]
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
 
@@ -252,3 +261,72 @@ def fit(model: torch.nn.Module, data, epochs: int = 5, lr: float = 1e-3, batch_s
     model.train()
     history.figure = live.fig if live is not None else None
     return history
+
+
+#: What :func:`robustness_sweep` can vary, and the x-axis label of each.
+SWEEP_KINDS = {
+    "shift": "horizontal shift (pixels)",
+    "shift y": "vertical shift (pixels)",
+    "rotate": "rotation (degrees)",
+    "gaussian": "Gaussian noise σ",
+    "salt and pepper": "salt-and-pepper fraction",
+}
+
+
+@dataclass
+class SweepResult:
+    """Test accuracy per perturbation value, one array per network."""
+
+    kind: str
+    values: np.ndarray
+    accuracy: dict[str, np.ndarray] = field(default_factory=dict)
+    n_digits: int = 0
+
+    def table(self) -> str:
+        """The numbers as a small text table."""
+        names = list(self.accuracy)
+        head = f"{SWEEP_KINDS[self.kind]:>28} | " + " | ".join(f"{n:>12}" for n in names)
+        lines = [head, "-" * len(head)]
+        for i, v in enumerate(self.values):
+            lines.append(f"{v:>28g} | " + " | ".join(f"{self.accuracy[n][i]:>12.1%}" for n in names))
+        return "\n".join(lines)
+
+
+def _perturbation(kind: str, value) -> dict:
+    if kind == "shift":
+        return {"dx": int(value)}
+    if kind == "shift y":
+        return {"dy": int(value)}
+    if kind == "rotate":
+        return {"angle": float(value)}
+    return {"noise": kind, "level": float(value)}
+
+
+def robustness_sweep(models: dict, x: torch.Tensor, y: torch.Tensor, kind: str, values, seed: int = 0) -> SweepResult:
+    """Accuracy of each network on the whole test split ``(x, y)`` perturbed by each value.
+
+    Args:
+        models: ``{name: network}``; each is evaluated in eval mode on the same perturbed digits.
+        x, y: test digits ``(N, 1, 32, 32)`` in [0, 1] and their labels.
+        kind: one of :data:`SWEEP_KINDS` (shift and shift y in whole pixels, rotate in degrees,
+            gaussian = noise σ, salt and pepper = fraction of pixels).
+        values: the values to try.
+        seed: the noise's seed (the same noise for every network).
+    """
+    from helpers.train import evaluate
+
+    if kind not in SWEEP_KINDS:
+        raise ValueError(f"kind={kind!r} is not allowed: expected one of {', '.join(map(repr, SWEEP_KINDS))}")
+    if not models:
+        raise ValueError("models is empty: pass {name: network}")
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or len(values) == 0:
+        raise ValueError(f"values must be a non-empty 1-D list of numbers, got shape {values.shape}")
+    if kind.startswith("shift") and not np.all(values == np.round(values)):
+        raise ValueError(f"values={values.tolist()} is not allowed for {kind!r}: shifts are whole pixels")
+    result = SweepResult(kind, values, {name: np.zeros(len(values)) for name in models}, n_digits=len(x))
+    for i, v in enumerate(values):
+        xv = perturb(x, seed=seed, **_perturbation(kind, v))
+        for name, net in models.items():
+            result.accuracy[name][i] = evaluate(net, xv, y)
+    return result

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.checks import Case, check, check_properties, compare, gradient_check, numerical_gradient, rel_error
+from helpers.checks import compare, gradient_check, numerical_gradient, rel_error
 from helpers.conv import conv2d
+from helpers.exercises.framework import Case, check, check_properties
 
 
 def test_rel_error_basics():

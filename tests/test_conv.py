@@ -6,13 +6,20 @@ import torch
 import torch.nn.functional as F
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from torch_oracle import torch_conv2d
 
 from helpers.checks import rel_error
 from helpers.conv import (
-    PADDING_MODES, conv2d, conv2d_naive, conv_output_size, convolve1d, convolve2d,
-    correlate1d, correlate2d, pad2d,
+    PADDING_MODES,
+    conv2d,
+    conv2d_naive,
+    conv_output_size,
+    convolve1d,
+    convolve2d,
+    correlate1d,
+    correlate2d,
+    pad2d,
 )
-from torch_oracle import torch_conv2d
 
 TORCH_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
 

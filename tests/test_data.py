@@ -12,7 +12,15 @@ import pytest
 import torch
 
 from helpers import data
-from helpers.data import DownloadError, fetch_idx_files, fetch_mnist, load_digits, offline_digits, read_idx, sample_digit
+from helpers.data import (
+    DownloadError,
+    fetch_idx_files,
+    fetch_mnist,
+    load_digits,
+    offline_digits,
+    read_idx,
+    sample_digit,
+)
 
 
 def idx_bytes(array: np.ndarray) -> bytes:

@@ -7,11 +7,19 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.equivariance import (POOLINGS, conv_same, interior_mask, invariance_curve, invariance_curves,
-                                  pooled_features,
-                                  recover_shift, rotation_equivariance_error, shift_equivariance)
+from helpers.data import photograph
+from helpers.equivariance import (
+    POOLINGS,
+    conv_same,
+    interior_mask,
+    invariance_curve,
+    invariance_curves,
+    pooled_features,
+    recover_shift,
+    rotation_equivariance_error,
+    shift_equivariance,
+)
 from helpers.filters import PRESETS, kernel_preset
-from helpers.images import photograph
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,13 @@ from scipy import ndimage
 
 from helpers.checks import rel_error
 from helpers.norm import (
-    BatchNorm2d, batch_norm2d, gaussian_window, group_norm, layer_norm, local_contrast_norm, local_response_norm,
+    BatchNorm2d,
+    batch_norm2d,
+    gaussian_window,
+    group_norm,
+    layer_norm,
+    local_contrast_norm,
+    local_response_norm,
 )
 
 
@@ -211,12 +217,3 @@ def test_group_norm_special_cases_and_errors():
         group_norm(x, 3)
     with pytest.raises(ValueError, match="normalized_shape"):
         layer_norm(x, (3, 3, 3))
-
-
-def test_docstring_examples():
-    import doctest
-
-    import helpers.norm
-
-    result = doctest.testmod(helpers.norm, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

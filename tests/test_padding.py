@@ -9,12 +9,17 @@ from hypothesis import strategies as st
 
 from helpers.checks import rel_error
 from helpers.conv import conv2d
-from helpers.images import photograph
-from helpers.padding import PADDING_SCHEMES, compare_padding, partial_conv2d, partial_ratio
+from helpers.data import photograph
+from helpers.padding import (
+    PADDING_SCHEMES,
+    compare_padding,
+    partial_conv2d,
+    partial_ratio,
+)
 
 
 def torch_partial_conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
-    """Liu et al. (2018), as in NVIDIA's PartialConv2d (no holes, single-channel mask), in torch."""
+    """Liu et al. (2018), as in NVIDIA's TableConv2d (no holes, single-channel mask), in torch."""
     x, w = torch.tensor(x), torch.tensor(w)
     kh, kw = w.shape[-2:]
     mask = torch.ones(1, 1, *x.shape[-2:], dtype=torch.float64)

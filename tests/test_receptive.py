@@ -6,8 +6,18 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.receptive import (ConvSpec, conv_stack, field_stats, footprint, footprint_1d, gradient_field,
-                               input_window, output_sizes, receptive_field_size, uniform_stack)
+from helpers.receptive import (
+    ConvSpec,
+    conv_stack,
+    field_stats,
+    footprint,
+    footprint_1d,
+    gradient_field,
+    input_window,
+    output_sizes,
+    receptive_field_size,
+    uniform_stack,
+)
 
 specs = st.builds(ConvSpec, kernel_size=st.integers(1, 5), stride=st.integers(1, 3), padding=st.integers(0, 2),
                   dilation=st.integers(1, 3))
@@ -124,12 +134,3 @@ def test_conv_stack_is_all_ones_and_float64():
 def test_bad_arguments_are_value_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
-
-
-def test_docstring_examples():
-    import doctest
-
-    import helpers.receptive
-
-    result = doctest.testmod(helpers.receptive, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

@@ -1,6 +1,5 @@
 """helpers.setup_notebook: seeds, style, device; and the docstring examples of the helpers."""
 
-import doctest
 import random
 
 import matplotlib
@@ -9,7 +8,7 @@ import pytest
 import torch
 
 import helpers
-from helpers import checks, conv, data, deform, session
+from helpers import session
 
 
 def test_setup_notebook_seeds_everything_and_reports(capsys):
@@ -33,9 +32,3 @@ def test_setup_notebook_rejects_bad_arguments():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="prefer='cuda'"):
             session.pick_device("cuda")
-
-
-@pytest.mark.parametrize("module", [conv, checks, data, deform])
-def test_docstring_examples(module):
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

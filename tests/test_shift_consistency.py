@@ -8,11 +8,17 @@ import torch.nn.functional as F
 from helpers.checks import rel_error
 from helpers.data import offline_digits
 from helpers.deform import shift
-from helpers.pool import max_pool2d
-from helpers.shift_consistency import (
-    DOWNSAMPLERS, blur_downsample, blur_kernel, downsample, edge_bank, edge_features, feature_change,
+from helpers.equivariance import (
+    DOWNSAMPLERS,
+    blur_downsample,
+    blur_kernel,
+    downsample,
+    edge_bank,
+    edge_features,
+    feature_change,
     shift_consistency,
 )
+from helpers.pool import max_pool2d
 
 
 @pytest.fixture(scope="module")

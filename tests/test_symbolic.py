@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.symbolic import cell_sum, evaluate, symbol, symbolic_conv2d, to_latex
+from helpers.symbolic import cell_sum, substitute, symbol, symbolic_conv2d, to_latex
 from tests.torch_oracle import torch_conv2d
+
 
 def slide_cell(first_col, rows=(1, 2, 3)):
     """The slide's printed cell: kernel row u meets input row u at columns first_col ... first_col + 2."""
@@ -39,7 +40,7 @@ def test_substituted_numbers_equal_torch(rows, cols, k, stride, padding, dilatio
         return
     rng = np.random.default_rng(seed)
     a, kern = rng.integers(-5, 6, (rows, cols)).astype(float), rng.integers(-3, 4, (k, k)).astype(float)
-    ours = evaluate(symbolic_conv2d(rows, cols, k, stride, padding, dilation), a, kern)
+    ours = substitute(symbolic_conv2d(rows, cols, k, stride, padding, dilation), a, kern)
     expected = torch_conv2d(a[None, None], kern[None, None], stride=stride, padding=padding, dilation=dilation)[0, 0]
     np.testing.assert_array_equal(ours, expected)
 
@@ -54,7 +55,7 @@ def test_names_of_large_grids_stay_unambiguous():
     assert symbol("a", 0, 0) == "a11" and symbol("a", 10, 1) == "a11,2" and symbol("a", 0, 9) == "a1,10"
     t = symbolic_conv2d(12, 12, 3)
     a = np.arange(144.0).reshape(12, 12)
-    np.testing.assert_array_equal(evaluate(t, a, np.eye(3)),
+    np.testing.assert_array_equal(substitute(t, a, np.eye(3)),
                                   torch_conv2d(a[None, None], np.eye(3)[None, None])[0, 0])
 
 

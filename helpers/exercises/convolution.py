@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.checks import Case, CheckReport, check
 from helpers.conv import conv2d, convolve1d
-from helpers.grouped import conv_params
+from helpers.counting import conv_params
+from helpers.exercises.framework import Case, CheckReport, check
 
 __all__ = ["check_convolve1d", "check_grouped_conv2d", "check_grouped_params"]
 

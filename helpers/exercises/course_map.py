@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.checks import Case, CheckReport, check, check_properties
 from helpers.conv import conv2d, conv_output_size
+from helpers.exercises.framework import Case, CheckReport, check, check_properties
 
 __all__ = ["check_output_size", "check_vertical_edge_kernel"]
 

@@ -1,7 +1,7 @@
 """Checkers for the exercises of ``06_lenet5.ipynb``.
 
-The references are the tested layers of :mod:`helpers.models` (parameters counted by torch,
-connections by :func:`helpers.models.count_connections`, the trainable subsampling layer itself);
+The references are the tested layers of :mod:`helpers.models.lenet` (parameters counted by torch,
+connections by :func:`helpers.counting.count_connections`, the trainable subsampling layer itself);
 they are never shown.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from helpers.checks import Case, CheckReport, check, check_properties
-from helpers.models import ModernLeNet, PartialConv2d, Subsampling, c3_table, count_connections
+from helpers.counting import count_connections
+from helpers.exercises.framework import Case, CheckReport, check, check_properties
+from helpers.models.lenet import ModernLeNet, Subsampling, TableConv2d, c3_table
 
 __all__ = ["check_c3_parameters", "check_connections", "check_subsampling", "check_modern_lenet",
            "MODERN_ACCURACY", "MODERN_EPOCHS"]
@@ -29,7 +30,7 @@ def _random_table(rng: np.random.Generator) -> np.ndarray:
 
 
 def _reference_parameters(table, kernel_size=5) -> int:
-    layer = PartialConv2d(np.asarray(table, dtype=bool), kernel_size=kernel_size)
+    layer = TableConv2d(np.asarray(table, dtype=bool), kernel_size=kernel_size)
     return sum(p.numel() for p in layer.parameters() if p.requires_grad)
 
 
@@ -55,7 +56,7 @@ def check_c3_parameters(count_parameters) -> CheckReport:
 
 def _reference_connections(table, kernel_size, out_size) -> int:
     table = np.asarray(table, dtype=bool)
-    layer = PartialConv2d(table, kernel_size=kernel_size)
+    layer = TableConv2d(table, kernel_size=kernel_size)
     return count_connections(layer, (table.shape[1], out_size, out_size))
 
 
@@ -164,7 +165,7 @@ def check_modern_lenet(build, data, epochs: int = MODERN_EPOCHS, accuracy: float
          lambda m: tuple(m(torch.zeros(3, 1, 32, 32)).shape) == (3, 10)),
         ("it has 61,706 trainable parameters (a full C3: every S2 map feeds every C3 map)",
          lambda m: sum(p.numel() for p in m.parameters() if p.requires_grad) == 61_706),
-        ("its layers are named C1, C3, C5, F6, output, with the shapes of helpers.models.ModernLeNet",
+        ("its layers are named C1, C3, C5, F6, output, with the shapes of helpers.models.lenet.ModernLeNet",
          _same_layers),
         ("it computes conv-ReLU-maxpool, conv-ReLU-maxpool, conv-ReLU, linear-ReLU, linear (no input scaling)",
          _forward_matches),

@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 from torch import nn
 
-from helpers.checks import Case, CheckReport, check
-from helpers.layers import LocallyConnected2d, count_parameters
+from helpers.counting import count_parameters
+from helpers.exercises.framework import Case, CheckReport, check
+from helpers.models.blocks import LocallyConnected2d
 from helpers.receptive import ConvSpec, input_window, receptive_field_size
 
 __all__ = ["check_receptive_field", "check_parameter_counts", "check_input_window"]

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.checks import Case, CheckReport, check
-from helpers.norm import BatchNorm2d, gaussian_window, group_norm, local_contrast_norm, weighted_local_mean
+from helpers.exercises.framework import Case, CheckReport, check
+from helpers.norm import (
+    BatchNorm2d,
+    gaussian_window,
+    group_norm,
+    local_contrast_norm,
+    weighted_local_mean,
+)
 
 __all__ = ["local_mean", "check_lcn", "check_running_stats", "check_group_norm"]
 

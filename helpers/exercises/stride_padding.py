@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.checks import Case, CheckReport, check
 from helpers.conv import conv_output_size, pad2d
+from helpers.exercises.framework import Case, CheckReport, check
 from helpers.padding import partial_ratio
 
 __all__ = ["check_mirror_pad", "check_dilated_output_size", "check_partial_ratio"]

@@ -11,8 +11,10 @@ import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from helpers.connectivity import divisors, group_connectivity
 from helpers.conv import conv2d
-from helpers.grouped import connectivity, conv_flops, conv_params, divisors, plot_connectivity
+from helpers.counting import conv_flops, conv_params
+from helpers.figures.convolution import plot_group_connectivity
 
 
 @pytest.mark.parametrize("c_in, c_out, groups", [(4, 4, 1), (4, 4, 2), (4, 4, 4), (6, 3, 3), (8, 16, 4), (3, 6, 3)])
@@ -25,7 +27,7 @@ def test_connectivity_is_what_torch_computes(c_in, c_out, groups):
     for o in range(c_out):
         (g,) = torch.autograd.grad(y[0, o].sum(), x, retain_graph=True)
         reached[o] = g[0].abs().sum(dim=(1, 2)).numpy() > 0
-    assert (connectivity(c_in, c_out, groups) == reached).all()
+    assert (group_connectivity(c_in, c_out, groups) == reached).all()
 
 
 SHAPES = list(itertools.product([4, 8], [4, 8], [1, 2, 4], [1, 3], [(7, 9), 8], [1, 2], [0, 1], [True, False]))
@@ -52,7 +54,7 @@ def test_depthwise_is_a_per_channel_convolution():
 def test_divisors_and_errors():
     assert divisors(12) == [1, 2, 3, 4, 6, 12]
     with pytest.raises(ValueError, match="groups=3.*allowed: \\[1, 2, 4\\]"):
-        connectivity(4, 8, 3)
+        group_connectivity(4, 8, 3)
     with pytest.raises(ValueError, match="in_channels=0"):
         conv_params(0, 4, 3)
     with pytest.raises(ValueError, match="kernel_size"):
@@ -60,7 +62,7 @@ def test_divisors_and_errors():
 
 
 def test_connectivity_figure_draws_one_line_per_link():
-    axes = plot_connectivity(4)
+    axes = plot_group_connectivity(4)
     assert [ax.get_title().split("\n")[0] for ax in axes] == ["groups=1 (standard)", "groups=2 (grouped)",
                                                                "groups=4 (depthwise)"]
     assert [len(ax.get_lines()) for ax in axes] == [16, 8, 4]

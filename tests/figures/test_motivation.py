@@ -11,11 +11,18 @@ import numpy as np
 import pytest
 import torch
 
+from helpers.connectivity import connectivity_1d
 from helpers.conv import PADDING_MODES
+from helpers.figures.motivation import (
+    KERNEL_SIZES,
+    PADDINGS,
+    ReceptiveFieldExplorer,
+    ShiftEquivarianceExplorer,
+    plot_connectivity,
+    receptive_field_view,
+    shift_view,
+)
 from helpers.filters import PRESETS, kernel_preset
-from helpers.layers import connectivity_1d
-from helpers.widgets_motivation import (KERNEL_SIZES, PADDINGS, ReceptiveFieldExplorer, ShiftEquivarianceExplorer,
-                                        plot_connectivity, receptive_field_view, shift_view)
 
 N = 32
 GRID = list(itertools.product(range(1, 7), KERNEL_SIZES, range(1, 4), range(1, 4), PADDINGS))
@@ -136,7 +143,7 @@ def torch_shift_error(image, k, dy, dx, stride, mode, circular):
 
 @pytest.fixture(scope="module")
 def photo():
-    from helpers.images import photograph
+    from helpers.data import photograph
 
     return photograph(factor=8)[:40, :36]  # small and even
 
@@ -193,7 +200,7 @@ def test_explorers_reject_bad_construction():
 
 
 def test_timeline_draws_every_milestone_in_order():
-    from helpers.timeline import EVENTS, plot_timeline
+    from helpers.figures.motivation import EVENTS, plot_timeline
 
     years = [e.year for e in EVENTS]
     assert years == sorted(years) and {1959, 1962, 1981, 1989, 2012} <= set(years)

@@ -151,7 +151,7 @@ WRONG_MODERN = {
     "C3 sees 3 maps": lambda: Modern(c3_in=3),
     "no ReLU after F6": NoF6Relu,
     "softmax on the output": Softmaxed,
-    "LeNet-5 itself": lambda: __import__("helpers.models", fromlist=["LeNet5"]).LeNet5(),
+    "LeNet-5 itself": lambda: __import__("helpers.models.lenet", fromlist=["LeNet5"]).LeNet5(),
     "not a module": lambda: "ModernLeNet",
 }
 

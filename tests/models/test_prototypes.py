@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from helpers.prototypes import BITMAPS, HEIGHT, PROTOTYPES, WIDTH, prototype_matrix, render
+from helpers.models.prototypes import (
+    BITMAPS,
+    HEIGHT,
+    PROTOTYPES,
+    WIDTH,
+    prototype_matrix,
+    render,
+)
 
 
 def test_shape_values_and_layout():
@@ -70,12 +77,3 @@ def test_each_bitmap_looks_most_like_its_own_digit(font_file):
     sim = (ours / np.linalg.norm(ours, axis=1, keepdims=True)) @ (typeset / np.linalg.norm(typeset, axis=1, keepdims=True)).T
     assert sim.argmax(axis=1).tolist() == list(range(10)), np.round(sim, 2)
     assert sim.argmax(axis=0).tolist() == list(range(10)), np.round(sim, 2)
-
-
-def test_docstring_examples():
-    import doctest
-
-    import helpers.prototypes
-
-    result = doctest.testmod(helpers.prototypes, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

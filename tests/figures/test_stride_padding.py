@@ -13,8 +13,19 @@ import torch
 import torch.nn.functional as F
 
 from helpers.conv import PADDING_MODES
-from helpers.explorer import (DILATIONS, INPUTS, PADDINGS, STRIDES, ConvExplorer, explore, explorer_input,
-                              label_overlay, plot_conv_arithmetic, plot_dilated_kernel, size_formula)
+from helpers.figures.stride_padding import (
+    DILATIONS,
+    INPUTS,
+    PADDINGS,
+    STRIDES,
+    ConvExplorer,
+    explore,
+    explorer_input,
+    label_overlay,
+    plot_conv_arithmetic,
+    plot_dilated_kernel,
+    size_formula,
+)
 from helpers.filters import PRESETS, kernel_preset
 from helpers.symbolic import cell_sum, symbolic_conv2d
 from tests.torch_oracle import torch_conv2d
@@ -102,7 +113,7 @@ def test_symbolic_cell_text_is_the_slides_sum():
 
 @pytest.mark.parametrize("mode", PADDING_MODES)
 def test_padded_labels_name_the_entry_that_torch_copies(mode):
-    from helpers.explorer import _padded_labels
+    from helpers.figures.stride_padding import _padded_labels
 
     index = np.arange(1.0, 26.0).reshape(5, 5)  # 1-based index of a_ij, 0 for zero padding
     for p in PADDINGS:

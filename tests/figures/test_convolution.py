@@ -9,11 +9,20 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers.checks import rel_error
-from helpers.conv1d_widget import (DISCRETE_W, DISCRETE_X, SlidingConvolution, exact_s, kernel_w, signal_x,
-                                   slide_continuous, slide_discrete)
-from helpers.widgets_convolution import (multichannel_parts, plot_convolution_vs_correlation, plot_multichannel,
-                                         time_implementations)
+from helpers.checks import rel_error, time_implementations
+from helpers.conv import multichannel_parts
+from helpers.figures.convolution import (
+    DISCRETE_W,
+    DISCRETE_X,
+    SlidingConvolution,
+    exact_s,
+    kernel_w,
+    plot_convolution_vs_correlation,
+    plot_multichannel,
+    signal_x,
+    slide_continuous,
+    slide_discrete,
+)
 from tests.torch_oracle import torch_conv2d
 
 

@@ -21,11 +21,30 @@ from functools import lru_cache
 
 import numpy as np
 
-from helpers.conv import convolve1d
-from helpers.plots import Blitter, freeze_layout, widget_canvas
+from helpers.conv import (
+    convolve1d,
+    convolve2d,
+    correlate2d,
+)
+from helpers.figures.base import Blitter, freeze_layout, widget_canvas
+from helpers.connectivity import divisors, group_connectivity
+from helpers.conv import multichannel_parts
 
-__all__ = ["signal_x", "kernel_w", "exact_s", "SLIDE_GRID", "DISCRETE_X", "DISCRETE_W", "Slide",
-           "slide_continuous", "slide_discrete", "SlidingConvolution"]
+__all__ = [
+    "signal_x",
+    "kernel_w",
+    "exact_s",
+    "SLIDE_GRID",
+    "DISCRETE_X",
+    "DISCRETE_W",
+    "Slide",
+    "slide_continuous",
+    "slide_discrete",
+    "SlidingConvolution",
+    "plot_multichannel",
+    "plot_convolution_vs_correlation",
+    "plot_group_connectivity",
+]
 
 #: The continuous example: a unit pulse on [0, 2] and a decaying exponential kernel.
 SLIDE_GRID = np.linspace(-3.0, 9.0, 1201)  # a, t in [-3, 9], step 0.01
@@ -222,3 +241,101 @@ class SlidingConvolution:
         from IPython.display import display
 
         display(self.widget)
+
+
+_CHANNEL_COLORS = ("red", "lime", "blue")  # each RGB channel shown black -> its colour
+
+
+def plot_multichannel(x, weight, bias, out_channel: int = 0, channel_names=("R", "G", "B"), **conv_args):
+    """Rows: input channel x_j, its kernel w_{j,i}, the map w_{j,i} * x_j; right: their sum and + bias.
+
+    Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import LinearSegmentedColormap
+
+    parts = multichannel_parts(x, weight, bias, out_channel, **conv_args)
+    c_in = parts.per_channel.shape[0]
+    fig, axes = plt.subplots(c_in, 4, figsize=(9.6, 2.3 * c_in), layout="constrained")
+    m = float(np.abs(parts.per_channel).max()) or 1.0
+    for j in range(c_in):
+        name = channel_names[j] if j < len(channel_names) else f"{j + 1}"
+        cmap = LinearSegmentedColormap.from_list(name, ["black", _CHANNEL_COLORS[j % 3]]) if c_in == 3 else "gray"
+        axes[j, 0].imshow(x[j], cmap=cmap, vmin=0, vmax=1)
+        axes[j, 0].set_title(f"input channel x_{j + 1} ({name})")
+        k = weight[out_channel, j]
+        km = float(np.abs(k).max()) or 1.0
+        axes[j, 1].imshow(k, cmap="RdBu_r", vmin=-km, vmax=km)
+        for (r, c), v in np.ndenumerate(k):
+            axes[j, 1].text(c, r, f"{v:.2g}", ha="center", va="center", fontsize=8)
+        axes[j, 1].set_title(f"kernel w_{j + 1},{out_channel + 1}")
+        axes[j, 2].imshow(parts.per_channel[j], cmap="RdBu_r", vmin=-m, vmax=m)
+        axes[j, 2].set_title(f"w_{j + 1},{out_channel + 1} * x_{j + 1}")
+    total_m = float(np.abs(parts.output).max()) or 1.0
+    axes[0, 3].imshow(parts.total, cmap="RdBu_r", vmin=-total_m, vmax=total_m)
+    axes[0, 3].set_title(f"sum over j = 1…{c_in}")
+    axes[1, 3].imshow(parts.output, cmap="RdBu_r", vmin=-total_m, vmax=total_m)
+    axes[1, 3].set_title(f"+ bias b = {parts.bias:.2g}:\nfeature map F_{out_channel + 1}")
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax in axes[2:, 3]:
+        ax.axis("off")
+    return fig
+
+
+def plot_convolution_vs_correlation(image, kernel):
+    """Kernel, flipped kernel, cross-correlation (what libraries compute) and true convolution. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    kernel = np.asarray(kernel, dtype=np.float64)
+    corr = correlate2d(image, kernel, mode="valid")
+    conv = convolve2d(image, kernel, mode="valid")
+    fig, axes = plt.subplots(1, 4, figsize=(10.0, 2.9), layout="constrained",
+                             gridspec_kw={"width_ratios": [0.6, 0.6, 1, 1]})
+    km = float(np.abs(kernel).max()) or 1.0
+    for ax, k, title in ((axes[0], kernel, "kernel K"), (axes[1], kernel[::-1, ::-1], "K flipped (both axes)")):
+        ax.imshow(k, cmap="RdBu_r", vmin=-km, vmax=km)
+        for (r, c), v in np.ndenumerate(k):
+            ax.text(c, r, f"{v:g}", ha="center", va="center", fontsize=9)
+        ax.set_title(title)
+    m = max(float(np.abs(corr).max()), float(np.abs(conv).max())) or 1.0
+    axes[2].imshow(corr, cmap="RdBu_r", vmin=-m, vmax=m)
+    axes[2].set_title("cross-correlation with K\n(torch's conv2d)")
+    axes[3].imshow(conv, cmap="RdBu_r", vmin=-m, vmax=m)
+    axes[3].set_title("convolution with K\n= cross-correlation with K flipped")
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def plot_group_connectivity(channels: int = 4, groups_list=None, axes=None):
+    """One panel per ``groups``: input channels (bottom) linked to the output channels (top) they feed.
+
+    Colours mark the groups. Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    groups_list = divisors(channels) if groups_list is None else list(groups_list)
+    if axes is None:
+        _, axes = plt.subplots(1, len(groups_list), figsize=(2.6 * len(groups_list), 2.9), layout="constrained")
+    axes = np.atleast_1d(axes)
+    colors = plt.get_cmap("tab10")
+    x = np.arange(channels)
+    for ax, g in zip(axes, groups_list):
+        m = group_connectivity(channels, channels, g)
+        for o, j in zip(*np.nonzero(m)):
+            ax.plot([j, o], [0, 1], color=colors(o // (channels // g) % 10), lw=1.4, alpha=0.8)
+        ax.scatter(x, np.zeros(channels), s=110, color="white", edgecolor="black", zorder=3)
+        ax.scatter(x, np.ones(channels), s=110, color="lightgray", edgecolor="black", zorder=3)
+        name = "standard" if g == 1 else ("depthwise" if g == channels else "grouped")
+        ax.set_title(f"groups={g} ({name})\n{int(m.sum())} of {channels * channels} links")
+        ax.set_xticks(x, [str(i + 1) for i in x])
+        ax.set_yticks([0, 1], ["input", "output"])
+        ax.set_ylim(-0.25, 1.25)
+        ax.set_xlim(-0.6, channels - 0.4)
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+        ax.set_xlabel("channel")
+    return axes

@@ -11,15 +11,17 @@ Shapes follow torch: ``x`` is ``(N, C_in, H, W)``.
 
 from __future__ import annotations
 
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.conv import as_int, conv_output_size
+from helpers.args import as_int
+from helpers.conv import conv_output_size
 
-__all__ = ["LocallyConnected2d", "connectivity_1d", "count_parameters", "alexnet"]
+__all__ = [
+    "LocallyConnected2d",
+]
 
 
 class LocallyConnected2d(nn.Module):
@@ -40,6 +42,7 @@ class LocallyConnected2d(nn.Module):
         ``(H_out, H_out, C_out, C_in, k, k)``, ``bias`` is ``(C_out, H_out, H_out)``.
 
     Example (LeNet-5's C1 without sharing, the slide's 28·28·(5·5+1)·6):
+        >>> from helpers.counting import count_parameters
         >>> count_parameters(LocallyConnected2d(1, 6, input_size=32, kernel_size=5))
         122304
     """
@@ -95,54 +98,3 @@ class LocallyConnected2d(nn.Module):
                 f"bias={self.bias is not None}")
 
 
-def connectivity_1d(n_in: int, kernel_size: int | None = None, stride: int = 1, padding: int = 0,
-                    dilation: int = 1) -> np.ndarray:
-    """Boolean ``(n_out, n_in)`` matrix: ``True`` where input ``x`` touches output ``y``.
-
-    ``kernel_size=None`` is a dense (fully connected) layer with ``n_out = n_in``:
-    every entry is True. Otherwise a 1-D convolution with torch's arguments;
-    taps that fall on padding touch no input.
-
-    Example:
-        >>> connectivity_1d(5, 3).astype(int)
-        array([[1, 1, 1, 0, 0],
-               [0, 1, 1, 1, 0],
-               [0, 0, 1, 1, 1]])
-    """
-    as_int("n_in", n_in, 1)
-    if kernel_size is None:
-        return np.ones((n_in, n_in), dtype=bool)
-    n_out = conv_output_size(n_in, kernel_size, stride, padding, dilation)
-    m = np.zeros((n_out, n_in), dtype=bool)
-    for y in range(n_out):
-        x = y * stride - padding + dilation * np.arange(kernel_size)
-        m[y, x[(x >= 0) & (x < n_in)]] = True
-    return m
-
-
-def count_parameters(module: nn.Module) -> int:
-    """The number of trainable parameters (entries of every ``requires_grad`` tensor)."""
-    if not isinstance(module, nn.Module):
-        raise ValueError(f"module={module!r} is not allowed: expected a torch.nn.Module")
-    return sum(p.numel() for p in module.parameters() if p.requires_grad)
-
-
-def alexnet(num_classes: int = 1000) -> nn.Sequential:
-    """AlexNet's layout (Krizhevsky, Sutskever & Hinton, NIPS 2012) as torchvision builds it, untrained.
-
-    Five convolutions and three fully connected layers on a ``3 x 224 x 224``
-    image (the one-GPU variant, without local response normalization).
-    61,100,840 parameters for 1000 classes, as torchvision documents ("61.1M").
-    """
-    as_int("num_classes", num_classes, 1)
-    return nn.Sequential(
-        nn.Conv2d(3, 64, 11, stride=4, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),    # 64@55x55 -> 64@27x27
-        nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(), nn.MaxPool2d(3, 2),            # 192@27x27 -> 192@13x13
-        nn.Conv2d(192, 384, 3, padding=1), nn.ReLU(),                               # 384@13x13
-        nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(),                               # 256@13x13
-        nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2),           # 256@13x13 -> 256@6x6
-        nn.AdaptiveAvgPool2d(6), nn.Flatten(),                                      # 9216
-        nn.Dropout(), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(),
-        nn.Dropout(), nn.Linear(4096, 4096), nn.ReLU(),
-        nn.Linear(4096, num_classes),
-    )

@@ -11,35 +11,30 @@ As everywhere in ``helpers``, the logic is in plain functions, testable without 
 * :func:`plot_feature_maps`, :func:`plot_c1_kernels`, :func:`plot_prototypes` draw static figures.
 
 The widget classes :class:`DigitExplorer` and :class:`DrawDigit` only wire controls and mouse
-events to those functions and redraw in place (``set_data``, :class:`helpers.plots.Blitter`). An
+events to those functions and redraw in place (``set_data``, :class:`helpers.figures.base.Blitter`). An
 invalid combination shows a message in the figure, never a traceback.
 """
 
 from __future__ import annotations
 
-import numbers
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from helpers import deform
-from helpers.models import A, LeNet5
-from helpers.plots import Blitter, freeze_layout, widget_canvas
+from helpers.figures.base import Blitter, freeze_layout, widget_canvas
+from helpers.models.lenet import A, LeNet5
+from helpers.data import strokes_to_image
+from helpers.deform import NOISE_KINDS, perturb
+from helpers.train import SWEEP_KINDS, SweepResult
 
 __all__ = [
-    "NOISE_KINDS",
-    "SWEEP_KINDS",
     "DEMOS",
-    "perturb",
     "class_probabilities",
     "DigitView",
     "explore_digit",
     "montage",
-    "strokes_to_image",
-    "SweepResult",
-    "robustness_sweep",
     "plot_robustness",
     "plot_feature_maps",
     "plot_c1_kernels",
@@ -48,15 +43,6 @@ __all__ = [
     "DrawDigit",
 ]
 
-NOISE_KINDS = ("none", "salt and pepper", "gaussian")
-#: What :func:`robustness_sweep` can vary, and the x-axis label of each.
-SWEEP_KINDS = {
-    "shift": "horizontal shift (pixels)",
-    "shift y": "vertical shift (pixels)",
-    "rotate": "rotation (degrees)",
-    "gaussian": "Gaussian noise σ",
-    "salt and pepper": "salt-and-pepper fraction",
-}
 #: The slides' demos and the controls each shows.
 DEMOS = {
     "shift": ("dx", "dy"),
@@ -68,70 +54,13 @@ DEMOS = {
 
 
 # --------------------------------------------------------------------------- perturbations
-def _whole(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name}={value!r} is not allowed: expected a whole number")
-    return int(value)
-
-
-def _finite(value, name: str, low: float = -np.inf, high: float = np.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"{name}={value!r} is not allowed: expected a finite number")
-    if not low <= value <= high:
-        raise ValueError(f"{name}={value!r} is not allowed: expected a number in [{low}, {high}]")
-    return float(value)
-
-
-def perturb(image, dx: int = 0, dy: int = 0, angle: float = 0.0, noise: str = "none", level: float = 0.0,
-            alpha: float = 0.0, seed: int = 0):
-    """A digit (or a batch) distorted, rotated, shifted and made noisy, in that order; clipped to [0, 1].
-
-    Args:
-        image: ``(H, W)``, ``(N, H, W)`` or ``(N, C, H, W)``, numpy or torch, pixels in [0, 1].
-        dx, dy: shift right and down, in whole pixels (vacated pixels are background).
-        angle: counter-clockwise rotation about the centre, in degrees.
-        noise: ``"none"``, ``"salt and pepper"`` (``level`` = fraction of pixels set to 0 or 1)
-            or ``"gaussian"`` (``level`` = standard deviation).
-        alpha: typical displacement of the elastic distortion, in pixels (0 = none).
-        seed: the noise's and the distortion's random seed.
-
-    Returns:
-        The same type and shape as ``image``.
-
-    Raises:
-        ValueError: naming the argument, when a value is out of range.
-    """
-    h, w = np.shape(image)[-2:]
-    dx, dy = _whole(dx, "dx"), _whole(dy, "dy")
-    if abs(dx) >= w or abs(dy) >= h:
-        raise ValueError(f"dx={dx}, dy={dy} is not allowed: a shift must be smaller than the image ({h}x{w})")
-    angle = _finite(angle, "angle")
-    if noise not in NOISE_KINDS:
-        raise ValueError(f"noise={noise!r} is not allowed: expected one of {', '.join(map(repr, NOISE_KINDS))}")
-    level = _finite(level, "level", 0.0, 1.0 if noise == "salt and pepper" else np.inf)
-    alpha = _finite(alpha, "alpha", 0.0, 10.0)
-    seed = _whole(seed, "seed")
-    if seed < 0:
-        raise ValueError(f"seed={seed} is not allowed: expected an int >= 0")
-    x = image
-    if alpha > 0:
-        x = deform.elastic(x, alpha, sigma=4.0, seed=seed)
-    if angle != 0:
-        x = deform.rotate(x, angle)
-    if dx or dy:
-        x = deform.shift(x, dy, dx)
-    if noise == "salt and pepper" and level > 0:
-        x = deform.salt_and_pepper(x, level, seed=seed)
-    elif noise == "gaussian" and level > 0:
-        x = deform.gaussian_noise(x, level, seed=seed)
-    return x.clamp(0, 1) if isinstance(x, torch.Tensor) else np.clip(x, 0, 1)
 
 
 # --------------------------------------------------------------------------- one digit through a network
 def class_probabilities(net, output: torch.Tensor) -> torch.Tensor:
     """Class probabilities from a network's output, ``(N, 10)``.
 
-    For :class:`helpers.models.LeNet5` the RBF penalties ``y_i`` are read as the paper does for the
+    For :class:`helpers.models.lenet.LeNet5` the RBF penalties ``y_i`` are read as the paper does for the
     MAP criterion: ``p_i = exp(-y_i) / (exp(-j) + sum_k exp(-y_k))``; the missing mass belongs to the
     "rubbish" class (none of the digits). Other networks: softmax of the logits.
     """
@@ -216,134 +145,9 @@ def montage(maps: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- drawing -> input
-def strokes_to_image(strokes, size: int = 28, pad: int = 2, width: float = 0.09) -> np.ndarray:
-    """Mouse strokes -> a digit prepared the way MNIST's were, padded to LeNet-5's input.
-
-    MNIST's recipe (LeCun et al. 1998, Section III.A): the digit is scaled, keeping its aspect
-    ratio, to fit a 20x20 box (anti-aliased, hence grey levels) and placed in the 28x28 field so
-    that its centre of mass is at the centre. ``pad`` then adds LeNet-5's border.
-
-    Args:
-        strokes: a list of strokes; each an array-like ``(K, 2)`` of ``(x, y)`` points in the
-            drawing's unit square (x to the right, y down). A stroke of one point is a dot.
-        size: side of the MNIST field (28); the digit's box is ``size * 20 / 28``.
-        pad: zero border on each side (2 gives 32x32).
-        width: pen width, as a fraction of the drawing's side.
-
-    Returns:
-        float32 ``(size + 2 pad, size + 2 pad)`` in [0, 1] (ink = 1); all zeros when nothing was drawn.
-    """
-    from PIL import Image, ImageDraw
-
-    if not isinstance(size, int) or size < 8:
-        raise ValueError(f"size={size!r} is not allowed: expected an int >= 8")
-    if not isinstance(pad, int) or pad < 0:
-        raise ValueError(f"pad={pad!r} is not allowed: expected an int >= 0")
-    width = _finite(width, "width", 0.005, 0.5)
-    if strokes is None or isinstance(strokes, (str, bytes)):
-        raise ValueError(f"strokes={strokes!r} is not allowed: expected a list of (K, 2) point arrays")
-    pts = []
-    for k, s in enumerate(strokes):
-        a = np.asarray(s, dtype=np.float64)
-        if a.ndim != 2 or a.shape[1] != 2 or len(a) == 0 or not np.all(np.isfinite(a)):
-            raise ValueError(f"stroke {k} has shape {a.shape}; expected (K, 2) finite (x, y) points with K >= 1")
-        pts.append(a)
-    out = np.zeros((size + 2 * pad, size + 2 * pad), dtype=np.float32)
-    if not pts:
-        return out
-    res = 256  # draw at high resolution, then shrink with area averaging (anti-aliasing)
-    canvas = Image.new("L", (res, res), 0)
-    draw = ImageDraw.Draw(canvas)
-    r = width * res / 2
-    for a in pts:
-        xy = [(float(x) * res, float(y) * res) for x, y in a]
-        if len(xy) > 1:
-            draw.line(xy, fill=255, width=max(1, int(round(2 * r))))
-        for x, y in xy:  # round caps and joints
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
-    ink = np.asarray(canvas, dtype=np.float64) / 255.0
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    if len(rows) == 0:
-        return out
-    crop = ink[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
-    box = size * 20 / 28
-    scale = box / max(crop.shape)
-    new_h, new_w = max(1, int(round(crop.shape[0] * scale))), max(1, int(round(crop.shape[1] * scale)))
-    small = np.asarray(Image.fromarray((crop * 255).astype(np.uint8)).resize((new_w, new_h), Image.BOX),
-                       dtype=np.float64) / 255.0
-    field = np.zeros((size, size))
-    top, left = (size - new_h) // 2, (size - new_w) // 2
-    field[top: top + new_h, left: left + new_w] = small
-    # centre of mass to the centre, in whole pixels (as MNIST did)
-    mass = field.sum()
-    cy = (field.sum(axis=1) * np.arange(size)).sum() / mass
-    cx = (field.sum(axis=0) * np.arange(size)).sum() / mass
-    dy, dx = int(round((size - 1) / 2 - cy)), int(round((size - 1) / 2 - cx))
-    dy = int(np.clip(dy, -top, size - top - new_h))
-    dx = int(np.clip(dx, -left, size - left - new_w))
-    field = deform.shift(field, dy, dx)
-    out[pad: pad + size, pad: pad + size] = np.clip(field, 0, 1)
-    return out
 
 
 # --------------------------------------------------------------------------- robustness sweeps
-@dataclass
-class SweepResult:
-    """Test accuracy per perturbation value, one array per network."""
-
-    kind: str
-    values: np.ndarray
-    accuracy: dict[str, np.ndarray] = field(default_factory=dict)
-    n_digits: int = 0
-
-    def table(self) -> str:
-        """The numbers as a small text table."""
-        names = list(self.accuracy)
-        head = f"{SWEEP_KINDS[self.kind]:>28} | " + " | ".join(f"{n:>12}" for n in names)
-        lines = [head, "-" * len(head)]
-        for i, v in enumerate(self.values):
-            lines.append(f"{v:>28g} | " + " | ".join(f"{self.accuracy[n][i]:>12.1%}" for n in names))
-        return "\n".join(lines)
-
-
-def _perturbation(kind: str, value) -> dict:
-    if kind == "shift":
-        return {"dx": int(value)}
-    if kind == "shift y":
-        return {"dy": int(value)}
-    if kind == "rotate":
-        return {"angle": float(value)}
-    return {"noise": kind, "level": float(value)}
-
-
-def robustness_sweep(models: dict, x: torch.Tensor, y: torch.Tensor, kind: str, values, seed: int = 0) -> SweepResult:
-    """Accuracy of each network on the whole test split ``(x, y)`` perturbed by each value.
-
-    Args:
-        models: ``{name: network}``; each is evaluated in eval mode on the same perturbed digits.
-        x, y: test digits ``(N, 1, 32, 32)`` in [0, 1] and their labels.
-        kind: one of :data:`SWEEP_KINDS` (shift and shift y in whole pixels, rotate in degrees,
-            gaussian = noise σ, salt and pepper = fraction of pixels).
-        values: the values to try.
-        seed: the noise's seed (the same noise for every network).
-    """
-    from helpers.train import evaluate
-
-    if kind not in SWEEP_KINDS:
-        raise ValueError(f"kind={kind!r} is not allowed: expected one of {', '.join(map(repr, SWEEP_KINDS))}")
-    if not models:
-        raise ValueError("models is empty: pass {name: network}")
-    values = np.asarray(values, dtype=np.float64)
-    if values.ndim != 1 or len(values) == 0:
-        raise ValueError(f"values must be a non-empty 1-D list of numbers, got shape {values.shape}")
-    if kind.startswith("shift") and not np.all(values == np.round(values)):
-        raise ValueError(f"values={values.tolist()} is not allowed for {kind!r}: shifts are whole pixels")
-    result = SweepResult(kind, values, {name: np.zeros(len(values)) for name in models}, n_digits=len(x))
-    for i, v in enumerate(values):
-        xv = perturb(x, seed=seed, **_perturbation(kind, v))
-        for name, net in models.items():
-            result.accuracy[name][i] = evaluate(net, xv, y)
-    return result
 
 
 def plot_robustness(results: list[SweepResult], title: str | None = None):
@@ -424,7 +228,7 @@ def plot_prototypes(title: str = "The output layer's fixed targets: 7x12 bitmaps
     """The ten RBF prototypes as images. Returns the figure."""
     import matplotlib.pyplot as plt
 
-    from helpers.prototypes import PROTOTYPES
+    from helpers.models.prototypes import PROTOTYPES
 
     fig, axs = plt.subplots(1, 10, figsize=(9, 1.9), layout="constrained")
     for d, a in enumerate(axs):
@@ -480,7 +284,7 @@ class DigitExplorer:
     as 7x12 next to the predicted digit's bitmap, and the class probabilities.
 
     Args:
-        net: a trained :class:`helpers.models.LeNet5` or :class:`helpers.models.ModernLeNet`.
+        net: a trained :class:`helpers.models.lenet.LeNet5` or :class:`helpers.models.lenet.ModernLeNet`.
         images: test digits ``(N, 1, 32, 32)`` or ``(N, 32, 32)`` in [0, 1]; labels: ``(N,)``.
         demo: which controls to show, one of :data:`DEMOS` (the slides' four demos, or "all").
         index: the digit to start with.
@@ -594,7 +398,7 @@ class DigitExplorer:
             self._c1.set_data(montage(v.c1, 3))
             self._c3.set_data(montage(v.c3, 4))
             if self._f6 is not None:
-                from helpers.prototypes import PROTOTYPES
+                from helpers.models.prototypes import PROTOTYPES
 
                 pair = np.full((12, 15), np.nan)
                 pair[:, :7] = v.f6.reshape(12, 7)

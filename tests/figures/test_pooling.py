@@ -12,12 +12,24 @@ import torch
 import torch.nn.functional as F
 
 from helpers.checks import rel_error
-from helpers.images import photograph
-from helpers.norm import local_contrast_norm
-from helpers.widgets_pool import (
-    KERNEL_SIZES, PADDINGS, STRIDES, IlluminationExplorer, PoolingExplorer, illumination_view, lit,
-    LAYER_STAGES, plot_gradient_routes, plot_layer_terminology, pool_view, symbolic_grid,
+from helpers.data import photograph
+from helpers.deform import lit
+from helpers.figures.normalization import (
+    LAYER_STAGES,
+    IlluminationExplorer,
+    illumination_view,
+    plot_layer_terminology,
 )
+from helpers.figures.pooling import (
+    KERNEL_SIZES,
+    PADDINGS,
+    STRIDES,
+    PoolingExplorer,
+    plot_gradient_routes,
+    pool_view,
+    symbolic_grid,
+)
+from helpers.norm import local_contrast_norm
 
 GRID = list(itertools.product(("max", "avg", "sum"), KERNEL_SIZES, STRIDES, PADDINGS, (False, True)))
 

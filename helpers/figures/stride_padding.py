@@ -7,7 +7,7 @@ Split in two, like every widget here:
   message when the combination is invalid), the output-size formula with the
   numbers filled in, and the kernel window of the selected output cell.
 * :class:`ConvExplorer` wires ipywidgets controls to one persistent figure and
-  redraws only the artists that change (``set_data`` + :class:`helpers.plots.Blitter`).
+  redraws only the artists that change (``set_data`` + :class:`helpers.figures.base.Blitter`).
 
 The figures of Dumoulin & Visin's "A guide to convolution arithmetic" (2016)
 are drawn by :func:`plot_conv_arithmetic` in the same convention: input in
@@ -22,12 +22,25 @@ from functools import lru_cache
 import numpy as np
 
 from helpers.conv import PADDING_MODES, conv2d, conv_output_size, pad2d
+from helpers.figures.base import Blitter, freeze_layout, widget_canvas
 from helpers.filters import PRESETS, kernel_preset
-from helpers.plots import Blitter, freeze_layout, widget_canvas
 from helpers.symbolic import symbol
+from helpers.padding import PaddingResult
 
-__all__ = ["INPUTS", "STRIDES", "PADDINGS", "DILATIONS", "ExplorerState", "explorer_input", "explore",
-           "size_formula", "ConvExplorer", "plot_conv_arithmetic", "plot_dilated_kernel"]
+__all__ = [
+    "INPUTS",
+    "STRIDES",
+    "PADDINGS",
+    "DILATIONS",
+    "ExplorerState",
+    "explorer_input",
+    "explore",
+    "size_formula",
+    "ConvExplorer",
+    "plot_conv_arithmetic",
+    "plot_dilated_kernel",
+    "plot_padding_comparison",
+]
 
 #: The explorer's inputs: a real MNIST digit, a patch of a photograph, a small grid of named entries.
 INPUTS = ("digit", "photo patch", "symbolic 5x5")
@@ -43,7 +56,7 @@ def _input(name: str) -> np.ndarray:
 
         image = np.asarray(sample_digit(index=0), dtype=np.float64)  # a real 28x28 MNIST digit
     elif name == "photo patch":
-        from helpers.images import photograph
+        from helpers.data import photograph
 
         image = photograph(factor=4)[36:60, 38:62]  # 24x24: Grace Hopper's glasses
     else:
@@ -516,4 +529,26 @@ def plot_dilated_kernel(k: int = 3, dilations=(1, 2, 3), axes=None):
         ax.grid(which="minor", color="0.6", lw=0.5)
         ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
         ax.set_title(f"dilation d={d}\nspans {k}+({k}−1)({d}−1) = {span}")
+    return axes
+
+
+def plot_padding_comparison(results: dict[str, PaddingResult], axes=None):
+    """Top row: each scheme's output; bottom row: |output − truth|, on one colour scale. Returns the axes."""
+    import matplotlib.pyplot as plt
+
+    n = len(results)
+    if axes is None:
+        _, axes = plt.subplots(2, n, figsize=(2.1 * n, 4.6), layout="constrained")
+    vmax = max(float(r.error.max()) for r in results.values()) or 1.0
+    lo = min(float(r.output.min()) for r in results.values())
+    hi = max(float(r.output.max()) for r in results.values())
+    for col, r in enumerate(results.values()):
+        axes[0, col].imshow(r.output, cmap="gray", vmin=lo, vmax=hi)
+        axes[0, col].set_title(f"output: {r.scheme}")
+        im = axes[1, col].imshow(r.error, cmap="magma", vmin=0, vmax=vmax)
+        axes[1, col].set_title(f"|error|, border mean\n{r.border_error:.3f}")
+        for ax in axes[:, col]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    axes[0, 0].figure.colorbar(im, ax=axes[1, :].tolist(), shrink=0.8, label="|output − truth|")
     return axes

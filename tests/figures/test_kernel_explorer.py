@@ -10,9 +10,9 @@ import torch
 import torch.nn.functional as F
 
 from helpers.checks import rel_error
-from helpers.filters import PRESETS, kernel_preset
-from helpers.images import downsample, photograph
-from helpers.widgets import KernelFilterExplorer, filter_image
+from helpers.data import photograph, shrink
+from helpers.figures.kernel_explorer import KernelFilterExplorer
+from helpers.filters import PRESETS, filter_image, kernel_preset
 
 
 def torch_filter(image, kernel):
@@ -36,9 +36,9 @@ def test_photograph_is_real_and_offline():
 
 def test_downsample_averages_blocks():
     a = np.arange(16.0).reshape(4, 4)
-    assert np.array_equal(downsample(a, 2), [[2.5, 4.5], [10.5, 12.5]])
+    assert np.array_equal(shrink(a, 2), [[2.5, 4.5], [10.5, 12.5]])
     with pytest.raises(ValueError, match="factor"):
-        downsample(a, 0)
+        shrink(a, 0)
 
 
 @pytest.mark.parametrize("name", PRESETS)

@@ -6,7 +6,7 @@ Every widget is split in two, so that the logic is tested without a browser:
   (here :func:`filter_image`), and
 * a small class that wires ipywidgets controls to a persistent matplotlib
   figure and redraws in place only what changed (``set_data`` and
-  :class:`helpers.plots.Blitter`), with the ipympl backend that
+  :class:`helpers.figures.base.Blitter`), with the ipympl backend that
   :func:`helpers.setup_notebook` switches on.
 
 Invalid values never raise in a widget: the figure shows a short message instead.
@@ -16,58 +16,15 @@ Chinese slide terms appear in the notebooks' prose.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from helpers.conv import conv2d
+from helpers.figures.base import Blitter, freeze_layout, widget_canvas
 from helpers.filters import PRESETS, kernel_preset
-from helpers.plots import Blitter, freeze_layout, widget_canvas
+from helpers.filters import FilterResult, filter_image
 
-__all__ = ["FilterResult", "filter_image", "KernelFilterExplorer"]
-
-
-@dataclass
-class FilterResult:
-    """What the kernel explorer shows: the feature map and its colour limits, or a message."""
-
-    output: np.ndarray | None
-    clim: tuple[float, float]
-    message: str = ""
-
-
-def filter_image(image: np.ndarray, kernel) -> FilterResult:
-    """Filter a grayscale image with a 3x3 kernel, the same size out (mirror padding).
-
-    The output is ``conv2d(image, kernel, padding=1, padding_mode="reflect")``:
-    a cross-correlation, as in torch. For a kernel whose entries sum to about
-    zero (an edge detector) the colour limits are symmetric around 0, so that
-    mid-grey means "no response"; otherwise they span the output's 0.5–99.5
-    percentiles.
-
-    Never raises for a bad kernel: returns ``output=None`` and a message.
-    """
-    k = np.asarray(kernel, dtype=np.float64) if _is_numeric(kernel) else None
-    if k is None or k.shape != (3, 3):
-        shape = None if k is None else k.shape
-        return FilterResult(None, (0.0, 1.0), f"The kernel must be 3×3 numbers (got {shape}).")
-    if not np.all(np.isfinite(k)):
-        return FilterResult(None, (0.0, 1.0), "Every kernel entry must be a finite number.")
-    out = conv2d(image, k, padding=1, padding_mode="reflect")
-    if abs(k.sum()) < 1e-9:
-        m = float(np.percentile(np.abs(out), 99.5)) or 1.0
-        clim = (-m, m)
-    else:
-        lo, hi = (float(v) for v in np.percentile(out, [0.5, 99.5]))
-        clim = (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
-    return FilterResult(out, clim)
-
-
-def _is_numeric(kernel) -> bool:
-    try:
-        return np.asarray(kernel).dtype.kind in "biuf"
-    except (TypeError, ValueError):
-        return False
+__all__ = [
+    "KernelFilterExplorer",
+]
 
 
 class KernelFilterExplorer:
@@ -78,7 +35,7 @@ class KernelFilterExplorer:
     the last expression of a cell shows it.
 
     Args:
-        image: grayscale ``(H, W)`` image; default :func:`helpers.images.photograph`.
+        image: grayscale ``(H, W)`` image; default :func:`helpers.data.photograph`.
         preset: the preset to start from (a key of ``helpers.filters.PRESETS``).
     """
 
@@ -88,7 +45,7 @@ class KernelFilterExplorer:
         import ipywidgets as W
         import matplotlib.pyplot as plt
 
-        from helpers.images import photograph
+        from helpers.data import photograph
 
         if preset not in PRESETS:
             raise ValueError(f"preset={preset!r} is not allowed: expected one of {', '.join(map(repr, PRESETS))}")
@@ -130,7 +87,7 @@ class KernelFilterExplorer:
             ax.set_yticks([])
         widget_canvas(fig)
         freeze_layout(fig)  # re-running constrained layout on every update costs ~15 ms
-        # Only these change: redraw them alone (see helpers.plots.Blitter).
+        # Only these change: redraw them alone (see helpers.figures.base.Blitter).
         # (the frames of the redrawn panels go on top of their images)
         self._blit = Blitter(fig, [self._out, self._kimg, *ax_k.spines.values(), *ax_out.spines.values(),
                                    *self._ktext, ax_out.title, self._message])

@@ -1,4 +1,4 @@
-"""helpers.plots.Blitter: a blitted update shows exactly what a full redraw shows."""
+"""helpers.figures.base.Blitter: a blitted update shows exactly what a full redraw shows."""
 
 from types import SimpleNamespace
 
@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers.plots import Blitter
+from helpers.figures.base import Blitter
 
 
 def test_blitted_update_equals_a_full_redraw():
@@ -59,11 +59,11 @@ def test_setup_notebook_hides_ipympl_figure_headers():
     import matplotlib as mpl
 
     import helpers
-    from helpers.plots import hide_canvas_header, widget_canvas
+    from helpers.figures.base import hide_canvas_header, widget_canvas
 
     helpers.setup_notebook(verbose=False)
     helpers.setup_notebook(verbose=False)  # twice: the hook is registered once
-    assert mpl.rcParams["figure.hooks"].count("helpers.plots:hide_canvas_header") == 1
+    assert mpl.rcParams["figure.hooks"].count("helpers.figures.base:hide_canvas_header") == 1
 
     class IpymplLikeCanvas:  # the attributes ipympl's Canvas has
         header_visible = toolbar_visible = resizable = True
@@ -78,7 +78,7 @@ def test_setup_notebook_hides_ipympl_figure_headers():
 def test_freeze_layout_keeps_the_constrained_positions():
     import matplotlib.pyplot as plt
 
-    from helpers.plots import freeze_layout
+    from helpers.figures.base import freeze_layout
 
     fig, axes = plt.subplots(1, 2, layout="constrained")
     axes[0].set_title("a long title " * 3)

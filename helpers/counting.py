@@ -1,0 +1,82 @@
+"""Counting: parameters, FLOPs and connections of convolution layers and of any torch module."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from torch import nn
+
+from helpers.args import as_pair
+from helpers.conv import conv_output_size
+from helpers.connectivity import _check_channels
+
+__all__ = [
+    "conv_params",
+    "conv_flops",
+    "count_parameters",
+    "count_connections",
+]
+
+
+def conv_params(in_channels: int, out_channels: int, kernel_size, groups: int = 1, bias: bool = True) -> int:
+    """Number of parameters: ``C_out · (C_in / g) · kH · kW`` weights, plus ``C_out`` biases.
+
+    Example:
+        >>> conv_params(64, 64, 3), conv_params(64, 64, 3, groups=64)
+        (36928, 640)
+    """
+    c_in, c_out, g = _check_channels(in_channels, out_channels, groups)
+    kh, kw = as_pair("kernel_size", kernel_size, minimum=1)
+    return c_out * (c_in // g) * kh * kw + (c_out if bias else 0)
+
+
+def conv_flops(in_channels: int, out_channels: int, kernel_size, input_size, groups: int = 1, stride=1,
+               padding=0, dilation=1, batch: int = 1) -> int:
+    """FLOPs of one forward pass, counted as ``torch.utils.flop_counter.FlopCounterMode`` does.
+
+    Every output value costs ``(C_in / g) · kH · kW`` multiply-adds, i.e. twice
+    as many FLOPs; the bias is not counted (as in torch):
+    ``2 · N · C_out · H_out · W_out · (C_in / g) · kH · kW``.
+
+    Args:
+        input_size: int or ``(H, W)``.
+    """
+    c_in, c_out, g = _check_channels(in_channels, out_channels, groups)
+    kh, kw = as_pair("kernel_size", kernel_size, minimum=1)
+    (h, w), (sh, sw) = as_pair("input_size", input_size, minimum=1), as_pair("stride", stride, minimum=1)
+    (ph, pw), (dh, dw) = as_pair("padding", padding, minimum=0), as_pair("dilation", dilation, minimum=1)
+    if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
+        raise ValueError(f"batch={batch!r} is not allowed: expected an int >= 1")
+    h_out, w_out = conv_output_size(h, kh, sh, ph, dh), conv_output_size(w, kw, sw, pw, dw)
+    return 2 * int(batch) * c_out * h_out * w_out * (c_in // g) * kh * kw
+
+
+def count_parameters(module: nn.Module) -> int:
+    """The number of trainable parameters (entries of every ``requires_grad`` tensor)."""
+    if not isinstance(module, nn.Module):
+        raise ValueError(f"module={module!r} is not allowed: expected a torch.nn.Module")
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+def count_connections(module: nn.Module, out_shape) -> int:
+    """Connections of one layer with output ``out_shape`` (no batch axis), as the paper counts them.
+
+    A connection is one input feeding one unit, the bias counting as an input that is always 1. So a
+    convolution unit has (input maps it sees) x k x k + 1, a subsampling unit 2x2 + 1, a fully
+    connected unit (inputs + 1), an RBF unit one per input; a max-pooling unit has its k x k inputs
+    and no bias. Shared weights count once as parameters but once per unit as connections.
+    """
+    if hasattr(module, "connections"):
+        return int(module.connections(out_shape))
+    n_units = math.prod(out_shape)
+    if isinstance(module, nn.Conv2d):
+        per_unit = module.in_channels // module.groups * math.prod(module.kernel_size)
+        return n_units * (per_unit + (module.bias is not None))
+    if isinstance(module, nn.Linear):
+        return n_units * (module.in_features + (module.bias is not None))
+    if isinstance(module, (nn.MaxPool2d, nn.AvgPool2d)):
+        k = module.kernel_size
+        return n_units * (k * k if isinstance(k, int) else math.prod(k))
+    raise ValueError(f"count_connections: no rule for a {type(module).__name__}; "
+                     "allowed: Conv2d, Linear, MaxPool2d, AvgPool2d or a module with a connections() method")

@@ -1,0 +1,176 @@
+"""Figures and widgets of notebook 05 (normalization): the illumination explorer, the layer terminology."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from helpers.figures.base import Blitter, freeze_layout, widget_canvas
+from helpers.norm import local_contrast_norm
+from helpers.deform import lit
+
+__all__ = [
+    "IlluminationView",
+    "illumination_view",
+    "IlluminationExplorer",
+    "LAYER_STAGES",
+    "plot_layer_terminology",
+]
+
+
+@dataclass
+class IlluminationView:
+    """The relit image, the LCN of the original and of the relit image, and how far apart each pair is."""
+
+    relit: np.ndarray | None
+    normalized: np.ndarray | None
+    reference: np.ndarray | None
+    raw_change: float
+    lcn_change: float
+    message: str = ""
+
+
+def _relative_change(a: np.ndarray, b: np.ndarray) -> float:
+    # sums of squares, not np.linalg.norm: BLAS threads would cost more than the sum on a busy machine
+    return float(np.sqrt(np.sum((a - b) ** 2)) / max(np.sqrt(np.sum(b * b)), 1e-12))
+
+
+def illumination_view(image, gain: float = 1.0, gradient: float = 0.0, size: int = 9, sigma: float = 2.0,
+                      reference: np.ndarray | None = None) -> IlluminationView:
+    """Relight ``image`` and normalize it; never raises for widget values.
+
+    ``raw_change`` is ``‖relit − image‖ / ‖image‖``; ``lcn_change`` the same
+    for their local contrast normalizations (:func:`helpers.norm.local_contrast_norm`).
+    ``reference`` may pass the LCN of the original image to save its computation.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    try:
+        relit = lit(image, gain, gradient)
+        ref = local_contrast_norm(image, size, sigma) if reference is None else reference
+        out = local_contrast_norm(relit, size, sigma)
+    except ValueError as err:
+        return IlluminationView(None, None, None, float("nan"), float("nan"), str(err))
+    return IlluminationView(relit, out, ref, _relative_change(relit, image), _relative_change(out, ref))
+
+
+class IlluminationExplorer:
+    """Dim, brighten or light a photograph from one side, and watch local contrast normalization undo it.
+
+    Three panels: the relit photograph (on a fixed grey scale, so dimming
+    shows), its local contrast normalization, and the normalization of the
+    original for comparison; the titles give the relative change of each.
+    """
+
+    def __init__(self, image: np.ndarray | None = None, size: int = 9, sigma: float = 2.0):
+        import ipywidgets as W
+        import matplotlib.pyplot as plt
+
+        from helpers.data import photograph
+
+        self.image = photograph(factor=4) if image is None else np.asarray(image, dtype=np.float64)
+        if self.image.ndim != 2:
+            raise ValueError(f"image has shape {self.image.shape}; expected a grayscale (H, W) image")
+        self.size, self.sigma = size, sigma
+        self.reference = local_contrast_norm(self.image, size, sigma)
+        self.view: IlluminationView | None = None
+        style = {"description_width": "initial"}
+        self.gain = W.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.05, description="brightness (gain)", style=style)
+        self.gradient = W.FloatSlider(value=0.0, min=0.0, max=0.95, step=0.05, description="light from the right",
+                                      style=style)
+        for w in (self.gain, self.gradient):
+            w.observe(lambda change: self.update(), names="value")
+        with plt.ioff():
+            fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.7), layout="constrained")
+        self.fig = fig
+        m = float(np.percentile(np.abs(self.reference), 99.5))
+        self._raw = axes[0].imshow(self.image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        self._lcn = axes[1].imshow(self.reference, cmap="gray", vmin=-m, vmax=m, interpolation="nearest")
+        axes[2].imshow(self.reference, cmap="gray", vmin=-m, vmax=m, interpolation="nearest")
+        axes[2].set_title("LCN of the original")
+        self._titles = [axes[0].set_title(" "), axes[1].set_title(" ")]
+        self._message = fig.text(0.5, 0.5, "", ha="center", color="crimson")
+        for ax in axes:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        widget_canvas(fig)
+        freeze_layout(fig)  # re-running the layout on every update would cost more than the update
+        canvas = fig.canvas
+        self._blit = Blitter(fig, [self._raw, self._lcn, *self._titles, self._message])
+        controls = W.HBox([self.gain, self.gradient])
+        self.widget = W.VBox([controls, canvas]) if isinstance(canvas, W.DOMWidget) else controls
+        self.update()
+
+    def update(self) -> IlluminationView:
+        self.view = v = illumination_view(self.image, self.gain.value, self.gradient.value, self.size, self.sigma,
+                                          reference=self.reference)
+        ok = v.message == ""
+        self._raw.set_visible(ok)
+        self._lcn.set_visible(ok)
+        self._message.set_text(v.message)
+        if ok:
+            self._raw.set_data(v.relit)
+            self._lcn.set_data(v.normalized)
+            self._titles[0].set_text(f"Relit photograph: change {v.raw_change:.0%}")
+            self._titles[1].set_text(f"After LCN: change {v.lcn_change:.1%}")
+        self._blit.redraw()
+        return v
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+#: The stages of one CNN layer on the summary slide (总结: CNN网络层), bottom to top.
+LAYER_STAGES = (
+    ("Convolution", "affine transform"),
+    ("Detector", "nonlinearity, e.g. ReLU"),
+    ("Pooling", "max / average"),
+    ("Normalization", "LCN, later batch norm"),
+)
+
+
+def plot_layer_terminology(axes=None):
+    """The slide's two ways of naming the parts of a CNN layer, side by side.
+
+    Left, the *complex layer* terminology: one "convolutional layer" made of
+    stages (convolution, detector, pooling, normalization). Right, the *simple
+    layer* terminology: every stage is a layer of its own. (After Goodfellow,
+    Bengio & Courville, *Deep Learning*, Fig. 9.7, which has the first three
+    stages; the slide's summary adds normalization.)
+
+    Returns:
+        The two axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(9.5, 5.2), layout="constrained")
+    n = len(LAYER_STAGES)
+    for ax, complex_terms in zip(axes, (True, False)):
+        ax.set_xlim(0, 10)
+        ax.set_ylim(-0.6, n + 1.8)
+        ax.axis("off")
+        ax.text(5, -0.35, "Input to layer", ha="center", va="center")
+        ax.text(5, n + 1.45, "Next layer", ha="center", va="center")
+        if complex_terms:
+            ax.add_patch(FancyBboxPatch((1.0, 0.25), 8.0, n + 0.5, boxstyle="round,pad=0.05",
+                                        facecolor="#f2f2f2", edgecolor="0.3"))
+            ax.text(1.25, n + 0.95, "Convolutional layer", ha="left", va="center", fontweight="bold")
+        for k, (name, what) in enumerate(LAYER_STAGES):
+            y = 0.5 + k
+            label = f"{name} stage: {what}" if complex_terms else f"{name} layer: {what}"
+            ax.add_patch(FancyBboxPatch((1.6, y), 6.8, 0.62, boxstyle="round,pad=0.04",
+                                        facecolor="white" if complex_terms else "#dbe9f6", edgecolor="0.3"))
+            ax.text(5, y + 0.31, label, ha="center", va="center", fontsize=10)
+        ys = [-0.15] + [0.5 + k for k in range(n)] + [n + 1.25]
+        tops = [-0.15] + [1.12 + k for k in range(n)]
+        for k in range(n + 1):  # arrows from each box to the next
+            start = tops[k] if k else -0.15
+            end = ys[k + 1] if k < n else n + 1.25
+            ax.annotate("", xy=(5, end - 0.02), xytext=(5, start + 0.02),
+                        arrowprops=dict(arrowstyle="->", color="0.2"))
+        ax.set_title("Complex layer terminology" if complex_terms else "Simple layer terminology")
+    return axes

@@ -231,7 +231,7 @@ def dilated_footprint(kernel_sizes, dilations) -> np.ndarray:
     product. Its length is the receptive field ``1 + Σ d (k − 1)``; a zero inside it is a hole.
 
     Example (three 3x3 layers with dilation 2: the gridding artefact, every other pixel unseen):
-        >>> dilated_footprint([3, 3, 3], [2, 2, 2])[6]
+        >>> dilated_footprint([3, 3, 3], [2, 2, 2])[0]   # the first row
         array([1, 0, 3, 0, 6, 0, 7, 0, 6, 0, 3, 0, 1])
     """
     ks, ds = _as_stack(kernel_sizes, dilations)

@@ -315,7 +315,7 @@ class DilatedStackExplorer:
 ERF_KERNELS = (3, 5, 7, 9, 15, 31)
 #: The largest theoretical field the ERF explorer measures (it measures live).
 MAX_ERF_FIELD = 63
-ERF_CHANNELS, ERF_SAMPLES, ERF_MARGIN = 8, 16, 4
+ERF_CHANNELS, ERF_SAMPLES, ERF_MARGIN = 4, 8, 4
 
 
 @dataclass
@@ -350,7 +350,7 @@ def _measured(depth: int, kernel_size: int, dilation: int) -> tuple[np.ndarray, 
 
 
 def erf_view(depth: int, kernel_size: int, dilation: int = 1) -> ErfView:
-    """Measure the ERF of ``depth`` random conv+ReLU layers (He init, 8 channels, 16 random inputs).
+    """Measure the ERF of ``depth`` random conv+ReLU layers (He init, 4 channels, 8 random inputs).
 
     Results are cached per ``(depth, kernel_size, dilation)``. Never raises: a message instead.
     """

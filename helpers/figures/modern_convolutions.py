@@ -288,21 +288,28 @@ class DilatedStackExplorer:
         v = dilated_stack_view(self.kernels.value, self.dilations.value, self.channels.value)
         self.view = v
         if v.message:
-            self._img.set_data(np.tile(OUTSIDE, (MAX_FIELD, MAX_FIELD, 1)))
+            self._show(np.tile(OUTSIDE, (15, 15, 1)))
             self._message.set_text(v.message)
             self._message.set_visible(True)
-            self._ax.set_title("no footprint\n ")
+            self._ax.set_title("no footprint\n ", fontsize=10)
         else:
             s = v.summary
-            self._img.set_data(_footprint_rgb(v.counts, MAX_FIELD))
+            self._show(_footprint_rgb(v.counts, max(s.field + 2, 15)))  # the field, with a grey border
             self._message.set_text("")
             self._message.set_visible(False)
             holes = f"{s.holes} holes ✗" if s.holes else "no holes ✓"
             k2 = " + ".join(f"{k}²" for k in s.kernel_sizes)
             self._ax.set_title(f"field {s.field}x{s.field}: sees {s.seen} of {s.field ** 2} pixels, {holes}\n"
-                               f"weights ({k2})·C² = {s.weights:,} for C = {v.channels}")
+                               f"weights ({k2})·C² = {s.weights:,} for C = {v.channels}", fontsize=10)
         self._blit.redraw()
         return v
+
+    def _show(self, rgb: np.ndarray) -> None:
+        n = rgb.shape[0]
+        self._img.set_data(rgb)
+        self._img.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
+        self._ax.set_xlim(-0.5, n - 0.5)
+        self._ax.set_ylim(n - 0.5, -0.5)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
@@ -375,7 +382,7 @@ class ErfExplorer:
 
     Left: the ERF of the centre unit (mean |∂y/∂x| over random inputs, normalised to its peak),
     the theoretical field as an orange box and a dashed circle of radius 2σ. Right: the centre
-    row of the ERF with the theoretical field's edges.
+    row of the ERF, its offsets divided by the field's half-width, so the field always spans −1 to 1.
     """
 
     def __init__(self, depth: int = 4, kernel_size: int = 3, dilation: int = 1):
@@ -404,19 +411,19 @@ class ErfExplorer:
         ax_map.set_xlabel("orange: theoretical field · dashed: radius 2σ")
         (self._row,) = ax_row.plot([], [], "o-", ms=3, color="tab:purple", label="ERF, centre row")
         (self._edges,) = ax_row.plot([], [], color="tab:orange", lw=2, label="theoretical field")
-        ax_row.set_ylim(-0.05, 1.1)
-        ax_row.set_xlabel("offset from the centre (pixels)")
+        ax_row.set_ylim(-0.05, 1.35)  # room for the legend above the curve
+        ax_row.set_xlim(-1.5, 1.5)
+        self._edges.set_data([-1, -1, 1, 1], [0, 1.05, 1.05, 0])
+        ax_row.set_xlabel("offset from the centre / half-width of the field")
         ax_row.set_ylabel("ERF / peak")
         ax_row.legend(loc="upper right", fontsize=8)
-        ax_row.set_title(" ")
+        ax_row.set_title(" \n ", fontsize=9)
         self._message = ax_row.text(0.5, 0.5, "", transform=ax_row.transAxes, ha="center", va="center",
                                     color="crimson", fontsize=9, bbox={"fc": "white", "ec": "crimson"})
         widget_canvas(fig)
         freeze_layout(fig)
         self._blit = Blitter(fig, [self._img, self._box, self._circle, self._row, self._edges, self._message,
                                    ax_map.title, ax_row.title])
-        self._half = MAX_ERF_FIELD // 2 + ERF_MARGIN
-        ax_row.set_xlim(-self._half - 0.5, self._half + 0.5)
         controls = W.HBox([self.depth, self.kernel, self.dilation])
         self.widget = W.VBox([controls, fig.canvas]) if isinstance(fig.canvas, W.DOMWidget) else controls
         self.update()
@@ -431,7 +438,7 @@ class ErfExplorer:
                 a.set_visible(False)
             self._message.set_text(v.message)
             self._ax_map.set_title("no measurement")
-            self._ax_row.set_title(" ")
+            self._ax_row.set_title(" \n ")
             self._blit.redraw()
             return v
         for a in drawn:
@@ -446,14 +453,12 @@ class ErfExplorer:
         self._box.set_bounds(o, o, f, f)
         self._circle.set_center(((n - 1) / 2, (n - 1) / 2))
         self._circle.set_radius(2 * v.sigma)
-        offsets = np.arange(n) - (n - 1) / 2
-        row = v.erf[n // 2]
-        self._row.set_data(offsets, row / row.max())
         h = (f - 1) / 2
-        self._edges.set_data([-h, -h, h, h], [0, 1.05, 1.05, 0])
+        row = v.erf[n // 2]
+        self._row.set_data((np.arange(n) - (n - 1) / 2) / h, row / row.max())
         self._ax_map.set_title(f"{v.depth} layer(s) of {v.kernel_size}x{v.kernel_size}, dilation {v.dilation}")
         self._ax_row.set_title(f"field {f}x{f} · effective radius σ = {v.sigma:.2f} px\n"
-                               f"2σ / half-width = {2 * v.sigma / max(h, 0.5):.2f} · Gaussian fit R² = "
+                               f"2σ / half-width = {2 * v.sigma / h:.2f} · Gaussian fit R² = "
                                f"{v.gaussian_r2:.2f}", fontsize=9)
         self._blit.redraw()
         return v

@@ -145,8 +145,8 @@ def test_erf_explorer_sweeps_its_controls():
         assert ex._box.get_width() == r and ex._box.get_x() == pytest.approx(ERF_MARGIN - 0.5)
         assert ex._circle.get_radius() == pytest.approx(2 * v.sigma)
         assert f"field {r}x{r}" in ex._ax_row.get_title() and f"σ = {v.sigma:.2f}" in ex._ax_row.get_title()
-        xs, ys = ex._edges.get_data()
-        assert xs[-1] - xs[0] == r - 1
+        xs, ys = ex._row.get_data()  # offsets in half-widths: the ERF is zero beyond ±1
+        assert np.all(np.asarray(ys)[np.abs(xs) > 1 + 1e-9] == 0) and np.sum(np.abs(xs) <= 1 + 1e-9) == r
     ex.depth.value, ex.kernel.value, ex.dilation.value = 10, 31, 3
     assert "at most" not in ex._message.get_text() and "up to" in ex._message.get_text()
     ex.depth.value, ex.kernel.value, ex.dilation.value = 3, 3, 1

@@ -256,7 +256,7 @@ class DilatedStackExplorer:
         with plt.ioff():
             fig, ax = plt.subplots(figsize=(4.6, 4.9), layout="constrained")
         self.fig, self._ax = fig, ax
-        self._img = ax.imshow(np.tile(OUTSIDE, (MAX_FIELD, MAX_FIELD, 1)))
+        self._img = ax.imshow(np.tile(OUTSIDE, (MAX_FIELD, MAX_FIELD, 1)), interpolation="nearest")
         _hide_ticks(ax)
         ax.set_title(" \n ", fontsize=10)
         ax.set_xlabel("bright: many paths · crimson: hole · grey: outside")
@@ -403,7 +403,7 @@ class ErfExplorer:
             fig, (ax_map, ax_row) = plt.subplots(1, 2, figsize=(8.4, 3.8), layout="constrained",
                                                  gridspec_kw={"width_ratios": [1, 1.25]})
         self.fig, self._ax_map, self._ax_row = fig, ax_map, ax_row
-        self._img = ax_map.imshow(np.zeros((3, 3)), cmap="magma", vmin=0, vmax=1)
+        self._img = ax_map.imshow(np.zeros((3, 3)), cmap="magma", vmin=0, vmax=1, interpolation="nearest")
         self._box = ax_map.add_patch(Rectangle((0, 0), 1, 1, fill=False, ec="tab:orange", lw=2))
         self._circle = ax_map.add_patch(Circle((0, 0), 1, fill=False, ec="white", lw=1.2, ls="--"))
         _hide_ticks(ax_map)

@@ -124,6 +124,9 @@ MATHJAX_CONFIG = """<script type="text/x-mathjax-config">
 MathJax.Hub.Config({
   tex2jax: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]], displayMath: [["$$", "$$"], ["\\\\[", "\\\\]"]],
             processEscapes: true, processEnvironments: true},
+  // jupyter-server-mathjax ships the STIX-Web fonts only, without calligraphic letters:
+  // \\mathcal{L} is drawn as an italic L
+  TeX: {Macros: {mathcal: ["{\\\\mathit{#1}}", 1]}},
   displayAlign: "center", messageStyle: "none", showMathMenu: false,
   menuSettings: {zoom: "None"},
   "HTML-CSS": {availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null,

@@ -8,7 +8,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 ROOTOPT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test setup clean-notebooks check-notebooks refresh-notebooks student bench
+.PHONY: lab test setup clean-notebooks check-notebooks refresh-notebooks student bench html
 
 setup:
 	@bash scripts/setup.sh
@@ -38,6 +38,10 @@ refresh-notebooks: setup
 # The student edition: solutions replaced by stubs, in build/student/.
 student: setup
 	$(PY) -m helpers.nbclean --student build/student
+
+# The static edition: every notebook executed into build/html/ (index in the slides' order), readable offline.
+html: setup
+	$(PY) scripts/build_html.py --out build/html
 
 bench: setup
 	$(PY) benchmarks/bench_conv.py

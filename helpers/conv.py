@@ -346,8 +346,9 @@ def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
     return out[0, 0] if a.squeeze else out
 
 
-conv2d.__doc__ += _CONV_DOC_ARGS
-conv2d_naive.__doc__ += _CONV_DOC_ARGS
+for _f in (conv2d, conv2d_naive):
+    if _f.__doc__ is not None:  # None under ``python -OO``, which strips docstrings
+        _f.__doc__ += _CONV_DOC_ARGS
 
 
 # --------------------------------------------------------------------------- convolution vs correlation

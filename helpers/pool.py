@@ -373,7 +373,8 @@ _POOL_DOC_ARGS = """
         ValueError: naming the argument, its value and what is allowed.
 """
 for _f in (max_pool2d, avg_pool2d, sum_pool2d, max_pool2d_naive, avg_pool2d_naive, sum_pool2d_naive):
-    _f.__doc__ += _POOL_DOC_ARGS
+    if _f.__doc__ is not None:  # None under ``python -OO``, which strips docstrings
+        _f.__doc__ += _POOL_DOC_ARGS
 
 
 # --------------------------------------------------------------------------- backward

@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from helpers.args import as_float_array, as_pair, is_int
+from helpers.args import as_float_array, as_int, as_ints, as_pair, one_of
 
 __all__ = [
     "PADDING_MODES",
@@ -48,15 +48,6 @@ __all__ = [
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 _NP_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
-
-
-# --------------------------------------------------------------------------- argument checks
-
-
-def _check_mode(name: str, mode) -> str:
-    if mode not in PADDING_MODES:
-        raise ValueError(f"{name}={mode!r} is not allowed: expected one of {', '.join(map(repr, PADDING_MODES))}")
-    return mode
 
 
 # --------------------------------------------------------------------------- output size
@@ -88,15 +79,9 @@ def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding=0, dilat
         >>> conv_output_size(5, 3, stride=2)   # the slides' stride-2 example
         2
     """
-    for name, v, lo in (("n", n, 1), ("kernel_size", kernel_size, 1), ("stride", stride, 1), ("dilation", dilation, 1)):
-        if not is_int(v) or v < lo:
-            raise ValueError(f"{name}={v!r} is not allowed: expected an int >= {lo}")
-    if is_int(padding):
-        padding = (padding, padding)
-    if not isinstance(padding, (tuple, list)) or len(padding) != 2 or not all(is_int(p) for p in padding):
-        raise ValueError(f"padding={padding!r} is not allowed: expected an int or a (before, after) pair of ints")
-    if min(padding) < 0:
-        raise ValueError(f"padding={padding!r} is not allowed: padding must be >= 0")
+    for name, v in (("n", n), ("kernel_size", kernel_size), ("stride", stride), ("dilation", dilation)):
+        as_int(name, v, 1)
+    padding = as_pair("padding", padding, minimum=0, pair="(before, after)")
     padded = n + padding[0] + padding[1]
     span = dilation * (kernel_size - 1) + 1
     if span > padded:
@@ -109,16 +94,6 @@ def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding=0, dilat
 
 
 # --------------------------------------------------------------------------- padding
-def _pad4(pad) -> tuple[int, int, int, int]:
-    if is_int(pad):
-        pad = (pad,) * 4
-    if not isinstance(pad, (tuple, list)) or len(pad) != 4 or not all(is_int(p) for p in pad):
-        raise ValueError(f"pad={pad!r} is not allowed: expected an int or (left, right, top, bottom) ints")
-    if min(pad) < 0:
-        raise ValueError(f"pad={pad!r} is not allowed: every entry must be >= 0")
-    return tuple(int(p) for p in pad)
-
-
 def pad2d(x, pad, mode: str = "zeros") -> np.ndarray:
     """Pad the last two axes of ``x``, like ``torch.nn.functional.pad`` on 2-D data.
 
@@ -141,11 +116,11 @@ def pad2d(x, pad, mode: str = "zeros") -> np.ndarray:
         >>> pad2d(np.arange(3.0)[None], (2, 2, 0, 0), "reflect")
         array([[2., 1., 0., 1., 2., 1., 0.]])
     """
-    mode = _check_mode("mode", mode)
+    mode = one_of("mode", mode, PADDING_MODES)
     x = np.asarray(x)
     if x.ndim not in (2, 3, 4):
         raise ValueError(f"x has {x.ndim} dimensions (shape {x.shape}); expected 2, 3 or 4 with (H, W) last")
-    left, right, top, bottom = _pad4(pad)
+    left, right, top, bottom = as_ints("pad", pad, 4, minimum=0, entries="(left, right, top, bottom)")
     H, W = x.shape[-2:]
     if mode == "reflect" and (max(left, right) >= W or max(top, bottom) >= H):
         raise ValueError(
@@ -195,9 +170,8 @@ def _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode) -
 
     stride = as_pair("stride", stride, minimum=1)
     dilation = as_pair("dilation", dilation, minimum=1)
-    padding_mode = _check_mode("padding_mode", padding_mode)
-    if not is_int(groups) or groups < 1:
-        raise ValueError(f"groups={groups!r} is not allowed: expected an int >= 1")
+    padding_mode = one_of("padding_mode", padding_mode, PADDING_MODES)
+    groups = as_int("groups", groups, 1)
 
     N, C_in, H, W = x.shape
     C_out, C_in_g, kH, kW = weight.shape
@@ -355,12 +329,6 @@ for _f in (conv2d, conv2d_naive):
 _MODES_1D = ("full", "valid", "same")
 
 
-def _check_conv_mode(mode: str) -> str:
-    if mode not in _MODES_1D:
-        raise ValueError(f"mode={mode!r} is not allowed: expected one of 'full', 'valid', 'same'")
-    return mode
-
-
 def _full_to_mode(full: np.ndarray, shape_in, shape_k, mode: str) -> np.ndarray:
     """Cut a 'full' result down to 'valid' or 'same' (centred as numpy.convolve does)."""
     index = []
@@ -395,7 +363,7 @@ def convolve1d(x, w, mode: str = "full") -> np.ndarray:
     for name, a in (("x", x), ("w", w)):
         if a.ndim != 1 or a.size == 0:
             raise ValueError(f"{name} has shape {a.shape}; expected a non-empty 1-D array")
-    mode = _check_conv_mode(mode)
+    mode = one_of("mode", mode, _MODES_1D)
     n, k = x.size, w.size
     t = np.arange(n + k - 1)[:, None]
     a = np.arange(n)[None, :]
@@ -427,7 +395,7 @@ def convolve2d(image, kernel, mode: str = "full") -> np.ndarray:
     for name, a in (("image", image), ("kernel", kernel)):
         if a.ndim != 2 or a.size == 0:
             raise ValueError(f"{name} has shape {a.shape}; expected a non-empty 2-D array")
-    mode = _check_conv_mode(mode)
+    mode = one_of("mode", mode, _MODES_1D)
     kH, kW = kernel.shape
     full = conv2d(image, kernel[::-1, ::-1], padding=(kH - 1, kW - 1))
     return _full_to_mode(full, image.shape, kernel.shape, mode)
@@ -465,8 +433,7 @@ def multichannel_parts(x, weight, bias, out_channel: int, **conv_args) -> MultiC
     if x.ndim != 3 or weight.ndim != 4 or weight.shape[1] != x.shape[0]:
         raise ValueError(f"x of shape {x.shape} and weight of shape {weight.shape} do not fit: expected "
                          f"x (C_in, H, W) and weight (C_out, C_in, kH, kW) with the same C_in")
-    if not isinstance(out_channel, (int, np.integer)) or not 0 <= out_channel < weight.shape[0]:
-        raise ValueError(f"out_channel={out_channel!r} is not allowed: expected an int in 0 … {weight.shape[0] - 1}")
+    as_int("out_channel", out_channel, 0, weight.shape[0] - 1)
     per = np.stack([conv2d(x[j], weight[out_channel, j], **conv_args) for j in range(x.shape[0])])
     total = per.sum(axis=0)
     b = float(bias[out_channel])

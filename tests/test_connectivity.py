@@ -53,7 +53,7 @@ def test_depthwise_is_a_per_channel_convolution():
 
 def test_divisors_and_errors():
     assert divisors(12) == [1, 2, 3, 4, 6, 12]
-    with pytest.raises(ValueError, match="groups=3.*allowed: \\[1, 2, 4\\]"):
+    with pytest.raises(ValueError, match="groups=3 is not allowed: expected .*one of \\[1, 2, 4\\]"):
         group_connectivity(4, 8, 3)
     with pytest.raises(ValueError, match="in_channels=0"):
         conv_params(0, 4, 3)

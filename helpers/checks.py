@@ -14,13 +14,13 @@ size of the error), not what the right numbers are.
 
 from __future__ import annotations
 
-import numbers
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
+from helpers.args import as_float
 from helpers.conv import conv2d, conv2d_naive
 
 __all__ = [
@@ -70,8 +70,7 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x, df=None, h: float = 1e
     Cost: two calls of ``f`` per entry of ``x``: use small inputs.
     """
     x = np.array(x, dtype=np.float64)  # a copy
-    if not (isinstance(h, numbers.Real) and h > 0):
-        raise ValueError(f"h={h!r} is not allowed: expected a step > 0")
+    h = as_float("h", h, 0, open_low=True)
     grad = np.zeros_like(x)
     upstream = None if df is None else _to_numpy(df)
     it = np.nditer(x, flags=["multi_index"])

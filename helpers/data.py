@@ -172,7 +172,7 @@ def fetch_mnist(directory=None, base_urls=MNIST_MIRRORS, files: dict[str, str] |
     files = dict(MNIST_FILES if files is None else files)
     names = list(files)
     if len(names) != 4:
-        raise ValueError(f"files must name the 4 MNIST files (train images, train labels, test images, test labels), got {names}")
+        raise not_allowed("files", names, "the 4 MNIST files (train images, train labels, test images, test labels)")
     arrays = fetch_idx_files(files, base_urls, directory, timeout=timeout, progress=progress)
     x_train, y_train, x_test, y_test = (arrays[n] for n in names)
     if x_train.ndim != 3 or x_test.ndim != 3 or len(x_train) != len(y_train) or len(x_test) != len(y_test):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from helpers.args import one_of
 from helpers.conv import conv2d
 
 __all__ = [
@@ -38,8 +39,7 @@ PRESETS: dict[str, tuple[list[list[float]], str]] = {
 
 def kernel_preset(name: str) -> np.ndarray:
     """A new float64 (3, 3) array for the preset ``name`` (one of ``PRESETS``)."""
-    if name not in PRESETS:
-        raise ValueError(f"name={name!r} is not allowed: expected one of {', '.join(map(repr, PRESETS))}")
+    one_of("name", name, tuple(PRESETS))
     return np.array(PRESETS[name][0], dtype=np.float64)
 
 

@@ -100,7 +100,7 @@ def substitute(terms: list[list[list[Term]]], a, k) -> np.ndarray:
     """Substitute numbers: ``a`` (rows, cols) and ``k`` (kernel) arrays; returns the output array."""
     a, k = np.asarray(a, dtype=np.float64), np.asarray(k, dtype=np.float64)
     if a.ndim != 2 or k.ndim != 2:
-        raise ValueError(f"a and k must be 2-D arrays, got shapes {a.shape} and {k.shape}")
+        raise ValueError(f"a has shape {a.shape} and k {k.shape}; expected two 2-D arrays")
     out = np.zeros((len(terms), len(terms[0]) if terms else 0))
     for i, row in enumerate(terms):
         for j, cell in enumerate(row):

@@ -79,9 +79,9 @@ def _device(model, device):
 
 def _check_xy(x, y, name="x"):
     if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
-        raise ValueError(f"{name} and its labels must be torch tensors, got {type(x).__name__} and {type(y).__name__}")
+        raise not_allowed(name, f"<{type(x).__name__}> with labels <{type(y).__name__}>", "torch tensors")
     if len(x) != len(y) or len(x) == 0:
-        raise ValueError(f"{name} and its labels must have the same non-zero length, got {len(x)} and {len(y)}")
+        raise ValueError(f"{name} has {len(x)} entries and its labels {len(y)}; expected the same non-zero length")
 
 
 @torch.no_grad()
@@ -115,7 +115,7 @@ def evaluate(model, x: torch.Tensor, y: torch.Tensor, batch_size: int = 512, dev
 def predict(model, x: torch.Tensor, batch_size: int = 512, device=None) -> np.ndarray:
     """The model's decisions for ``x`` as an int64 numpy array."""
     if not isinstance(x, torch.Tensor) or len(x) == 0:
-        raise ValueError(f"x must be a non-empty torch tensor, got {type(x).__name__}")
+        raise not_allowed("x", f"<{type(x).__name__}>", "a non-empty torch tensor")
     return _run_eval(model, x, None, batch_size, _device(model, device))[2].numpy().astype(np.int64)
 
 
@@ -308,7 +308,7 @@ def robustness_sweep(models: dict, x: torch.Tensor, y: torch.Tensor, kind: str, 
         raise ValueError("models is empty: pass {name: network}")
     values = np.asarray(values, dtype=np.float64)
     if values.ndim != 1 or len(values) == 0:
-        raise ValueError(f"values must be a non-empty 1-D list of numbers, got shape {values.shape}")
+        raise ValueError(f"values has shape {values.shape}; expected a non-empty 1-D list of numbers")
     if kind.startswith("shift") and not np.all(values == np.round(values)):
         raise ValueError(f"values={values.tolist()} is not allowed for {kind!r}: shifts are whole pixels")
     result = SweepResult(kind, values, {name: np.zeros(len(values)) for name in models}, n_digits=len(x))

@@ -51,7 +51,12 @@ def conv_flops(in_channels: int, out_channels: int, kernel_size, input_size, gro
 
 
 def count_parameters(module: nn.Module) -> int:
-    """The number of trainable parameters (entries of every ``requires_grad`` tensor)."""
+    """The number of trainable parameters (entries of every ``requires_grad`` tensor).
+
+    Example (LeNet-5's C1: 6 kernels of 5x5 and 6 biases):
+        >>> count_parameters(nn.Conv2d(1, 6, 5))
+        156
+    """
     if not isinstance(module, nn.Module):
         raise not_allowed("module", module, "a torch.nn.Module")
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
@@ -64,6 +69,10 @@ def count_connections(module: nn.Module, out_shape) -> int:
     convolution unit has (input maps it sees) x k x k + 1, a subsampling unit 2x2 + 1, a fully
     connected unit (inputs + 1), an RBF unit one per input; a max-pooling unit has its k x k inputs
     and no bias. Shared weights count once as parameters but once per unit as connections.
+
+    Example (LeNet-5's C1: 28·28·6 units, each 5·5 inputs + a bias):
+        >>> count_connections(nn.Conv2d(1, 6, 5), (6, 28, 28))
+        122304
     """
     if hasattr(module, "connections"):
         return int(module.connections(out_shape))

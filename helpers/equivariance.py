@@ -64,7 +64,15 @@ def _as_image(image) -> np.ndarray:
 
 
 def conv_same(image, kernel, stride: int = 1, padding_mode: str = "zeros") -> np.ndarray:
-    """``conv2d`` of one ``(H, W)`` image with an odd ``(k, k)`` kernel, padded by ``k // 2`` (size kept at stride 1)."""
+    """``conv2d`` of one ``(H, W)`` image with an odd ``(k, k)`` kernel, padded by ``k // 2`` (size kept at stride 1).
+
+    Example (shift, then filter = filter, then shift):
+        >>> from helpers.deform import shift
+        >>> x = np.zeros((7, 7)); x[2, 2] = 1.0
+        >>> k = np.arange(9.0).reshape(3, 3)
+        >>> bool(np.array_equal(conv_same(shift(x, 1, 2), k), shift(conv_same(x, k), 1, 2)))
+        True
+    """
     k = _as_kernel(kernel)
     x = _as_image(image)
     return conv2d(x[None, None], k[None, None], stride=stride, padding=k.shape[0] // 2,
@@ -72,7 +80,15 @@ def conv_same(image, kernel, stride: int = 1, padding_mode: str = "zeros") -> np
 
 
 def interior_mask(shape: tuple[int, int], margin: int) -> np.ndarray:
-    """Boolean mask of the pixels at least ``margin`` away from every border."""
+    """Boolean mask of the pixels at least ``margin`` away from every border.
+
+    Example:
+        >>> interior_mask((4, 5), 1).astype(int)
+        array([[0, 0, 0, 0, 0],
+               [0, 1, 1, 1, 0],
+               [0, 1, 1, 1, 0],
+               [0, 0, 0, 0, 0]])
+    """
     margin = as_int("margin", margin, 0)
     H, W = shape
     mask = np.zeros((H, W), dtype=bool)
@@ -273,7 +289,14 @@ def edge_features(images, stride: int = 1) -> np.ndarray:
 
 
 def blur_kernel(size: int = 3) -> np.ndarray:
-    """The ``(size, size)`` binomial blur, rows of Pascal's triangle, summing to 1 (size 1..7)."""
+    """The ``(size, size)`` binomial blur, rows of Pascal's triangle, summing to 1 (size 1..7).
+
+    Example:
+        >>> blur_kernel(3) * 16
+        array([[1., 2., 1.],
+               [2., 4., 2.],
+               [1., 2., 1.]])
+    """
     size = as_int("size", size, 1, 7)
     row = np.array([1.0])
     for _ in range(size - 1):

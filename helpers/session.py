@@ -26,6 +26,10 @@ def pick_device(prefer: str = "auto"):
 
     Args:
         prefer: ``"auto"`` (GPU if available), ``"cpu"`` or ``"cuda"``.
+
+    Example:
+        >>> pick_device("cpu")
+        device(type='cpu')
     """
     import torch
 

@@ -12,12 +12,12 @@ be read, not run at scale.
 from __future__ import annotations
 
 import platform
-import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from helpers.checks import time_calls
 from helpers.conv import conv2d, conv2d_naive
 
 # (label, N, C_in, H, W, C_out, k, kwargs)
@@ -33,13 +33,7 @@ NAIVE_SHAPE = ("small, for the loops", 1, 3, 12, 12, 4, 3, dict(padding=1))
 
 
 def median_ms(fn, min_time: float = 0.3, min_runs: int = 5) -> float:
-    fn()  # warm up
-    times, start = [], time.perf_counter()
-    while len(times) < min_runs or time.perf_counter() - start < min_time:
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return 1e3 * float(np.median(times))
+    return 1e3 * float(np.median(time_calls(fn, min_runs, warmup=1, min_time=min_time)))
 
 
 def paired_ms(fn_a, fn_b, rounds: int = 9, block_time: float = 0.15, skip: int = 3):
@@ -56,13 +50,9 @@ def paired_ms(fn_a, fn_b, rounds: int = 9, block_time: float = 0.15, skip: int =
     for _ in range(rounds):
         medians = []
         for fn, times in ((fn_a, ta), (fn_b, tb)):
-            block, start = [], time.perf_counter()
-            while time.perf_counter() - start < block_time or len(block) < skip + 5:
-                t = time.perf_counter()
-                fn()
-                block.append(time.perf_counter() - t)
-            times += block[skip:]
-            medians.append(np.median(block[skip:]))
+            block = time_calls(fn, 5, warmup=skip, min_time=block_time)
+            times += list(block)
+            medians.append(np.median(block))
         ratios.append(medians[0] / medians[1])
     return 1e3 * float(np.median(ta)), 1e3 * float(np.median(tb)), float(np.median(ratios)), (min(ratios), max(ratios))
 

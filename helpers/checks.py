@@ -20,14 +20,17 @@ from typing import Any, Callable
 
 import numpy as np
 
-from helpers.args import as_float
+from helpers.args import as_float, as_int
 from helpers.conv import conv2d, conv2d_naive
 
 __all__ = [
     "rel_error",
+    "rel_change",
     "numerical_gradient",
     "gradient_check",
     "compare",
+    "time_calls",
+    "best_time",
     "Timing",
     "time_implementations",
 ]
@@ -58,6 +61,23 @@ def rel_error(x, y, eps: float = 1e-12) -> float:
         return 0.0
     scale = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))), eps)
     return float(np.max(np.abs(a - b))) / scale
+
+
+def rel_change(a, b, eps: float = 1e-12) -> float:
+    """How much ``a`` differs from the reference ``b``: ``||a - b|| / ||b||`` (Frobenius norms).
+
+    Unlike :func:`rel_error` (worst entry, symmetric), this is an average size of a change
+    relative to ``b``: 0.1 means "a 10% change". Accepts numpy arrays, torch tensors and numbers.
+
+    Example:
+        >>> rel_change([3.0, 4.0], [0.0, 5.0])   # ||(3, -1)|| / ||(0, 5)|| = sqrt(10) / 5
+        0.6324555320336759
+    """
+    x, y = _to_numpy(a), _to_numpy(b)
+    if x.shape != y.shape:
+        raise ValueError(f"a has shape {x.shape} and b {y.shape}; expected equal shapes")
+    # sums of squares, not np.linalg.norm: BLAS threads would cost more than the sum on a busy machine
+    return float(np.sqrt(np.sum((x - y) ** 2)) / max(np.sqrt(np.sum(y * y)), eps))
 
 
 def numerical_gradient(f: Callable[[np.ndarray], Any], x, df=None, h: float = 1e-5) -> np.ndarray:
@@ -139,6 +159,37 @@ def compare(pairs: dict[str, tuple[Any, Any]], tol: float = 1e-6, show: bool = T
 # --------------------------------------------------------------------------- exercise checks
 
 
+# --------------------------------------------------------------------------- timing
+def time_calls(fn: Callable[[], Any], repeat: int = 3, warmup: int = 0, min_time: float = 0.0) -> np.ndarray:
+    """Seconds of each call of ``fn()``: ``warmup`` untimed calls, then at least ``repeat`` timed
+    ones (more while their total is under ``min_time`` seconds). The one timing loop of the course.
+
+    Example:
+        >>> len(time_calls(lambda: sum(range(100)), repeat=4, warmup=1))
+        4
+    """
+    repeat, warmup = as_int("repeat", repeat, 1), as_int("warmup", warmup, 0)
+    min_time = as_float("min_time", min_time, 0)
+    for _ in range(warmup):
+        fn()
+    times, start = [], time.perf_counter()
+    while len(times) < repeat or time.perf_counter() - start < min_time:
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return np.array(times)
+
+
+def best_time(fn: Callable[[], Any], repeat: int = 3) -> float:
+    """Seconds of the fastest of ``repeat`` calls of ``fn()`` (the least disturbed by other work).
+
+    Example:
+        >>> best_time(lambda: sum(range(100))) < 1.0
+        True
+    """
+    return float(time_calls(fn, repeat).min())
+
+
 @dataclass
 class Timing:
     """Seconds per call (best of ``repeat``) and the output of one implementation."""
@@ -157,14 +208,6 @@ def time_implementations(x, weight, bias=None, repeat: int = 3, **conv_args) -> 
     import torch
     import torch.nn.functional as F
 
-    def best(fn, n):
-        times, out = [], None
-        for _ in range(n):
-            t = time.perf_counter()
-            out = fn()
-            times.append(time.perf_counter() - t)
-        return min(times), out
-
     xt, wt = torch.as_tensor(np.asarray(x, dtype=np.float64)), torch.as_tensor(np.asarray(weight, dtype=np.float64))
     bt = None if bias is None else torch.as_tensor(np.asarray(bias, dtype=np.float64))
     timings = []
@@ -173,6 +216,7 @@ def time_implementations(x, weight, bias=None, repeat: int = 3, **conv_args) -> 
         ("numpy (conv2d)", lambda: conv2d(x, weight, bias, **conv_args), repeat),
         ("torch (F.conv2d)", lambda: F.conv2d(xt, wt, bt, **conv_args).numpy(), repeat),
     ):
-        seconds, out = best(fn, n)
-        timings.append(Timing(name, seconds, np.asarray(out)))
+        outputs = []  # the last call's output, without calling the slow loops once more
+        seconds = best_time(lambda: outputs.append(fn()), n)
+        timings.append(Timing(name, seconds, np.asarray(outputs[-1])))
     return timings

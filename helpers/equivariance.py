@@ -24,6 +24,7 @@ from typing import Callable
 import numpy as np
 
 from helpers.args import as_float_array, as_int, is_int, not_allowed, one_of
+from helpers.checks import rel_change
 from helpers.conv import PADDING_MODES, conv2d, pad2d
 from helpers.deform import roll, rotate, shift
 from helpers.pool import avg_pool2d, max_pool2d
@@ -155,7 +156,7 @@ def shift_equivariance(image, kernel, dy: int, dx: int, stride: int = 1, padding
         out_shift=out_shift, exact_shift=exact, norm=norm,
         interior_norm=float(np.linalg.norm(err[interior])),
         border_norm=float(np.linalg.norm(err[~interior])),
-        relative=norm / max(float(np.linalg.norm(b)), 1e-12),
+        relative=rel_change(a, b),
     )
 
 
@@ -173,7 +174,7 @@ def rotation_equivariance_error(image, kernel, degrees: float) -> float:
     yy, xx = np.mgrid[:H, :W]
     radius = min(H, W) / 2 - k.shape[0] - 2
     disc = (yy - (H - 1) / 2) ** 2 + (xx - (W - 1) / 2) ** 2 <= radius ** 2
-    return float(np.linalg.norm((a - b)[disc]) / max(np.linalg.norm(b[disc]), 1e-12))
+    return rel_change(a[disc], b[disc])
 
 
 #: The poolings that :func:`pooled_features` knows, from none to global.

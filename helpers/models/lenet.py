@@ -38,12 +38,12 @@ from torch import nn
 from torch.nn import functional as F
 
 from helpers.args import as_float, as_int, not_allowed
-from helpers.counting import count_connections
+from helpers.counting import count_connections, count_parameters
 from helpers.models.prototypes import prototype_matrix
 
 __all__ = [
-    "A",
-    "S",
+    "AMPLITUDE",
+    "SLOPE",
     "BACKGROUND",
     "FOREGROUND",
     "scaled_tanh",
@@ -64,8 +64,8 @@ __all__ = [
     "PAPER_CONNECTIONS",
 ]
 
-#: Amplitude and slope of the paper's squashing function f(a) = A tanh(S a) (Appendix A).
-A, S = 1.7159, 2.0 / 3.0
+#: Amplitude A and slope S of the paper's squashing function f(a) = A tanh(S a) (Appendix A).
+AMPLITUDE, SLOPE = 1.7159, 2.0 / 3.0
 #: Input levels (Section II.B): white background -> -0.1, black ink -> 1.175 (mean ~0, variance ~1).
 BACKGROUND, FOREGROUND = -0.1, 1.175
 
@@ -76,7 +76,7 @@ PAPER_CONNECTIONS = {"C1": 122304, "S2": 5880, "C3": 151600, "S4": 2000, "C5": 4
 
 def scaled_tanh(a: torch.Tensor) -> torch.Tensor:
     """The paper's sigmoid: ``1.7159 * tanh(2a/3)``; maps ±1 to ±1 and saturates at ±1.7159."""
-    return A * torch.tanh(S * a)
+    return AMPLITUDE * torch.tanh(SLOPE * a)
 
 
 def normalize_input(x: torch.Tensor) -> torch.Tensor:
@@ -327,7 +327,7 @@ class LeNet5(nn.Module):
         ``(N, 1, 32, 32) -> (N, 10)``: one penalty (squared distance) per digit; lower is better.
 
     >>> net = LeNet5()
-    >>> net(torch.zeros(2, 1, 32, 32)).shape, sum(p.numel() for p in net.parameters())
+    >>> net(torch.zeros(2, 1, 32, 32)).shape, count_parameters(net)
     (torch.Size([2, 10]), 60000)
     """
 
@@ -437,7 +437,8 @@ def layer_table(net: nn.Module, input_size: int = 32) -> list[LayerRow]:
     :func:`count_connections`.
     """
     if not hasattr(net, "features"):
-        raise not_allowed("net", f"<{type(net).__name__}>", "a network with a features() method that returns each layer's output (LeNet5, ModernLeNet)")
+        raise not_allowed("net", f"<{type(net).__name__}>",
+                          "a network with a features() method that returns each layer's output (LeNet5, ModernLeNet)")
     param = next(net.parameters())
     with torch.no_grad():
         outs = net.features(torch.zeros(1, 1, input_size, input_size, device=param.device, dtype=param.dtype))
@@ -445,8 +446,8 @@ def layer_table(net: nn.Module, input_size: int = 32) -> list[LayerRow]:
     for name in LAYERS:
         module = getattr(net, name)
         shape = tuple(outs[name].shape[1:])
-        n_params = sum(p.numel() for p in module.parameters() if p.requires_grad)
-        rows.append(LayerRow(name, type(module).__name__, shape, n_params, count_connections(module, shape)))
+        rows.append(LayerRow(name, type(module).__name__, shape, count_parameters(module),
+                             count_connections(module, shape)))
     return rows
 
 

@@ -2,10 +2,7 @@
 
 import itertools
 
-import matplotlib
-
-matplotlib.use("Agg")
-
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -66,4 +63,4 @@ def test_connectivity_figure_draws_one_line_per_link():
     assert [ax.get_title().split("\n")[0] for ax in axes] == ["groups=1 (standard)", "groups=2 (grouped)",
                                                                "groups=4 (depthwise)"]
     assert [len(ax.get_lines()) for ax in axes] == [16, 8, 4]
-    matplotlib.pyplot.close(axes[0].figure)
+    plt.close(axes[0].figure)

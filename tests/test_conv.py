@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from torch_oracle import torch_conv2d
+from tests.torch_oracle import torch_conv2d
 
 from helpers.checks import rel_error
 from helpers.conv import (

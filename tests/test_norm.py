@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scipy import ndimage
 
 from helpers.checks import rel_error
+from tests.torch_oracle import tensor as t
 from helpers.norm import (
     BatchNorm2d,
     batch_norm2d,
@@ -18,10 +19,6 @@ from helpers.norm import (
     local_contrast_norm,
     local_response_norm,
 )
-
-
-def t(a):
-    return torch.tensor(np.asarray(a, dtype=np.float64))
 
 
 # ------------------------------------------------------------------ local contrast normalization

@@ -13,6 +13,7 @@ are not ints here, as they are not kernel sizes or strides.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -46,7 +47,10 @@ def is_int(v) -> bool:
     >>> is_int(3), is_int(np.int64(3)), is_int(True), is_int(3.0)
     (True, True, False, False)
     """
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+    t = type(v)
+    if t is int:  # the common case first: this check runs on every call of every kernel
+        return True
+    return t is not bool and isinstance(v, (np.integer, numbers.Integral))
 
 
 def is_number(v) -> bool:
@@ -55,7 +59,10 @@ def is_number(v) -> bool:
     >>> is_number(0.5), is_number(float("nan")), is_number(False)
     (True, False, False)
     """
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and bool(np.isfinite(v))
+    t = type(v)
+    if t is float or t is int:
+        return math.isfinite(v)
+    return t is not bool and isinstance(v, numbers.Real) and bool(np.isfinite(v))
 
 
 def as_int(name: str, value, minimum: int | None = None, maximum: int | None = None) -> int:

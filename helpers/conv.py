@@ -142,7 +142,7 @@ def pad2d(x, pad, mode: str = "zeros") -> np.ndarray:
 
 # --------------------------------------------------------------------------- shared argument handling
 class _ConvArgs(NamedTuple):
-    x: np.ndarray  # padded, 4-D
+    x: np.ndarray  # 4-D, not padded yet
     weight: np.ndarray  # 4-D
     bias: np.ndarray | None
     stride: tuple[int, int]
@@ -150,10 +150,29 @@ class _ConvArgs(NamedTuple):
     groups: int
     out_hw: tuple[int, int]
     squeeze: bool  # the caller passed 2-D x and 2-D weight
+    pads: tuple[int, int, int, int]  # (left, right, top, bottom)
+    padding_mode: str
+
+    def padded(self, out: np.ndarray | None = None) -> np.ndarray:
+        """The padded input, written into ``out`` (an ``(N, C_in, Hp, Wp)`` array) when given."""
+        left, right, top, bottom = self.pads
+        if out is None:
+            return pad2d(self.x, self.pads, self.padding_mode) if any(self.pads) else self.x
+        if self.padding_mode == "zeros" or not any(self.pads):
+            H, W = self.x.shape[-2:]
+            out[..., top: top + H, left: left + W] = self.x
+            if any(self.pads):  # zero only the border
+                out[..., :top, :] = 0
+                out[..., top + H:, :] = 0
+                out[..., top: top + H, :left] = 0
+                out[..., top: top + H, left + W:] = 0
+        else:
+            out[...] = pad2d(self.x, self.pads, self.padding_mode)
+        return out
 
 
 def _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode) -> _ConvArgs:
-    """Validate the arguments of conv2d / conv2d_naive and pad the input."""
+    """Validate the arguments of conv2d / conv2d_naive and work out the padding and the output size."""
     x = as_float_array("x", x)
     weight = as_float_array("weight", weight)
     squeeze = x.ndim == 2 and weight.ndim == 2
@@ -209,9 +228,7 @@ def _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode) -
 
     out_h = conv_output_size(H, kH, stride[0], (pads[2], pads[3]), dilation[0])
     out_w = conv_output_size(W, kW, stride[1], (pads[0], pads[1]), dilation[1])
-    if any(pads):
-        x = pad2d(x, pads, padding_mode)
-    return _ConvArgs(x, weight, bias, stride, dilation, groups, (out_h, out_w), squeeze)
+    return _ConvArgs(x, weight, bias, stride, dilation, groups, (out_h, out_w), squeeze, pads, padding_mode)
 
 
 _CONV_DOC_ARGS = """
@@ -242,49 +259,57 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padd
 
     im2col: every receptive field becomes one column of a matrix (copied out
     of a strided view of the input, no Python loop), then one matrix product
-    per group with the flattened kernels does all the multiply-adds. For
-    stride 1 the columns span whole padded rows, which copies faster.
+    per image and group with the flattened kernels does all the multiply-adds.
+    The product comes out as ``(N, C_out, ...)``: no transpose afterwards.
+    For stride 1 the columns span whole padded rows, which copies faster.
     """
     a = _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode)
-    xp, w, G = np.ascontiguousarray(a.x), a.weight, a.groups
-    N, C_in, Hp, Wp = xp.shape
+    w, G = a.weight, a.groups
+    N, C_in, H, W = a.x.shape
+    left, right, top, bottom = a.pads
+    Hp, Wp = top + H + bottom, left + W + right
     C_out, C_in_g, kH, kW = w.shape
     (sH, sW), (dH, dW), (Ho, Wo) = a.stride, a.dilation, a.out_hw
 
     if (sH, sW) == (1, 1):
         # Fast path. With stride 1, the inputs that kernel entry (c, u, v) meets at
         # the output positions of image n form ONE contiguous run of the flattened
-        # input, if j runs over the whole padded row (Wp values) instead of Wo; the
-        # Wp - Wo extra columns are garbage and are cut off after the product.
+        # padded image, if j runs over the whole padded row (Wp values) instead of Wo;
+        # the Wp - Wo extra columns are garbage and are cut off after the product.
         # Long contiguous runs copy several times faster than many short rows.
-        flat = np.zeros(xp.size + dW * (kW - 1), dtype=xp.dtype)  # slack: the last run overshoots
-        flat[: xp.size] = xp.ravel()
+        size, slack = N * C_in * Hp * Wp, dW * (kW - 1)  # the last run overshoots by `slack`
+        flat = np.empty(size + slack, dtype=w.dtype)
+        flat[size:] = 0
+        a.padded(out=flat[:size].reshape(N, C_in, Hp, Wp))  # padded once, straight into the buffer
         e = flat.itemsize
         windows = as_strided(
             flat,
-            shape=(C_in, kH, kW, N, Ho * Wp),
-            strides=(Hp * Wp * e, dH * Wp * e, dW * e, C_in * Hp * Wp * e, e),
+            shape=(N, C_in, kH, kW, Ho * Wp),
+            strides=(C_in * Hp * Wp * e, Hp * Wp * e, dH * Wp * e, dW * e, e),
             writeable=False,
         )
         width = Wp
     else:
+        xp = np.ascontiguousarray(a.padded())
         sN, sC, sY, sX = xp.strides
-        # windows[c, u, v, n, i, j] = xp[n, c, i*sH + u*dH, j*sW + v*dW]
+        # windows[n, c, u, v, i, j] = xp[n, c, i*sH + u*dH, j*sW + v*dW]
         windows = as_strided(
             xp,
-            shape=(C_in, kH, kW, N, Ho, Wo),
-            strides=(sC, sY * dH, sX * dW, sN, sY * sH, sX * sW),
+            shape=(N, C_in, kH, kW, Ho, Wo),
+            strides=(sN, sC, sY * dH, sX * dW, sY * sH, sX * sW),
             writeable=False,
         )
         width = Wo
-    # The im2col matrix of each group: row (c, u, v), column (n, i, j).
-    cols = windows.reshape(G, C_in_g * kH * kW, N * Ho * width)
+    # The im2col matrix of each image and group: row (c, u, v), column (i, j). This reshape is the copy.
+    cols = windows.reshape(N, G, C_in_g * kH * kW, Ho * width)
     kernels = w.reshape(G, C_out // G, C_in_g * kH * kW)  # one flattened kernel per row
-    out = np.matmul(kernels, cols)  # all multiply-adds: (G, C_out / G, N * Ho * width)
-    out = out.reshape(C_out, N, Ho, width)[..., :Wo].transpose(1, 0, 2, 3)
+    out = np.matmul(kernels, cols)  # all multiply-adds: (N, G, C_out / G, Ho * width)
+    out = out.reshape(N, C_out, Ho, width)
+    if width != Wo:
+        out = np.ascontiguousarray(out[..., :Wo])
     if a.bias is not None:
-        out = out + a.bias[:, None, None]
-    return out[0, 0] if a.squeeze else np.ascontiguousarray(out)
+        out += a.bias[:, None, None]
+    return out[0, 0] if a.squeeze else out
 
 
 def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros") -> np.ndarray:
@@ -299,7 +324,7 @@ def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1
     step. Use :func:`conv2d` (same signature, same numbers) for real work.
     """
     a = _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode)
-    xp, w = a.x, a.weight
+    xp, w = a.padded(), a.weight
     N = xp.shape[0]
     C_out, C_in_g, kH, kW = w.shape
     (sH, sW), (dH, dW), (Ho, Wo) = a.stride, a.dilation, a.out_hw

@@ -254,14 +254,25 @@ _CONV_DOC_ARGS = """
 """
 
 
+#: Bytes of im2col columns built at a time by :func:`conv2d` (about a core's L2 cache).
+_IM2COL_BYTES = 1 << 20
+
+
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros") -> np.ndarray:
     """2-D cross-correlation, vectorised: the numbers of ``torch.nn.Conv2d``.
 
     im2col: every receptive field becomes one column of a matrix (copied out
-    of a strided view of the input, no Python loop), then one matrix product
-    per image and group with the flattened kernels does all the multiply-adds.
-    The product comes out as ``(N, C_out, ...)``: no transpose afterwards.
-    For stride 1 the columns span whole padded rows, which copies faster.
+    of a strided view of the input), then one matrix product per image and
+    group with the flattened kernels does all the multiply-adds. The product
+    comes out as ``(N, C_out, ...)``: no transpose afterwards. For stride 1 the
+    columns span whole padded rows, which copies faster. The columns are built
+    a few images at a time, so that they are still in the cache for the product.
+
+    Example:
+        >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+        >>> conv2d(x, np.ones((1, 1, 2, 2)), stride=2)[0, 0]   # sums of 2x2 blocks
+        array([[10., 18.],
+               [42., 50.]])
     """
     a = _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode)
     w, G = a.weight, a.groups
@@ -271,6 +282,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padd
     C_out, C_in_g, kH, kW = w.shape
     (sH, sW), (dH, dW), (Ho, Wo) = a.stride, a.dilation, a.out_hw
 
+    C_g = C_in_g  # input channels per group
     if (sH, sW) == (1, 1):
         # Fast path. With stride 1, the inputs that kernel entry (c, u, v) meets at
         # the output positions of image n form ONE contiguous run of the flattened
@@ -282,28 +294,36 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padd
         flat[size:] = 0
         a.padded(out=flat[:size].reshape(N, C_in, Hp, Wp))  # padded once, straight into the buffer
         e = flat.itemsize
+        # windows[n, g, c, u, v, q] = flat image n, channel g*C_g + c, from (u*dH, v*dW) on, q-th value
         windows = as_strided(
             flat,
-            shape=(N, C_in, kH, kW, Ho * Wp),
-            strides=(C_in * Hp * Wp * e, Hp * Wp * e, dH * Wp * e, dW * e, e),
+            shape=(N, G, C_g, kH, kW, Ho * Wp),
+            strides=(C_in * Hp * Wp * e, C_g * Hp * Wp * e, Hp * Wp * e, dH * Wp * e, dW * e, e),
             writeable=False,
         )
         width = Wp
     else:
         xp = np.ascontiguousarray(a.padded())
         sN, sC, sY, sX = xp.strides
-        # windows[n, c, u, v, i, j] = xp[n, c, i*sH + u*dH, j*sW + v*dW]
+        # windows[n, g, c, u, v, i, j] = xp[n, g*C_g + c, i*sH + u*dH, j*sW + v*dW]
         windows = as_strided(
             xp,
-            shape=(N, C_in, kH, kW, Ho, Wo),
-            strides=(sN, sC, sY * dH, sX * dW, sY * sH, sX * sW),
+            shape=(N, G, C_g, kH, kW, Ho, Wo),
+            strides=(sN, C_g * sC, sC, sY * dH, sX * dW, sY * sH, sX * sW),
             writeable=False,
         )
         width = Wo
-    # The im2col matrix of each image and group: row (c, u, v), column (i, j). This reshape is the copy.
-    cols = windows.reshape(N, G, C_in_g * kH * kW, Ho * width)
-    kernels = w.reshape(G, C_out // G, C_in_g * kH * kW)  # one flattened kernel per row
-    out = np.matmul(kernels, cols)  # all multiply-adds: (N, G, C_out / G, Ho * width)
+    # The im2col matrix of each image and group: row (c, u, v), column (i, j). It is copied out
+    # a few images at a time into one small buffer, which stays in the cache for the product.
+    K, L = C_g * kH * kW, Ho * width
+    kernels = w.reshape(G, C_out // G, K)  # one flattened kernel per row
+    chunk = max(1, min(N, _IM2COL_BYTES // (G * K * L * w.itemsize)))
+    cols = np.empty((chunk,) + windows.shape[1:], dtype=w.dtype)
+    out = np.empty((N, G, C_out // G, L), dtype=w.dtype)
+    for n0 in range(0, N, chunk):
+        n = min(chunk, N - n0)
+        np.copyto(cols[:n], windows[n0: n0 + n])
+        np.matmul(kernels, cols[:n].reshape(n, G, K, L), out=out[n0: n0 + n])  # all multiply-adds
     out = out.reshape(N, C_out, Ho, width)
     if width != Wo:
         out = np.ascontiguousarray(out[..., :Wo])

@@ -20,7 +20,6 @@ matplotlib.use("Agg")
 import numpy as np
 import torch
 import torch.nn.functional as F
-
 from timing import time_updates  # benchmarks/timing.py
 
 from helpers.checks import time_calls

@@ -7,8 +7,8 @@ import math
 from torch import nn
 
 from helpers.args import as_int, as_pair, not_allowed
-from helpers.conv import conv_output_size
 from helpers.connectivity import check_channels
+from helpers.conv import conv_output_size
 
 __all__ = [
     "conv_params",

@@ -28,7 +28,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from helpers.args import as_bool, as_float_array, as_int, as_pair, is_int, not_allowed, one_of
+from helpers.args import (
+    as_bool,
+    as_float_array,
+    as_int,
+    as_pair,
+    is_int,
+    not_allowed,
+    one_of,
+)
 
 __all__ = [
     "POOL_KINDS",

@@ -189,7 +189,8 @@ def fit(model: torch.nn.Module, data, epochs: int = 5, lr: float = 1e-3, batch_s
     history = History()
     callbacks = [] if callback is None else [callback]
     if plot:
-        from helpers.figures.base import LivePlot  # drawing lives with the figures, loaded only when asked
+        # drawing lives with the figures, loaded only when asked
+        from helpers.figures.base import LivePlot
 
         live = LivePlot(title or f"training {type(model).__name__}")
         history.figure = live.fig

@@ -7,7 +7,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.args import as_bool, as_float, as_float_array, as_int, as_ints, as_pair, is_int, is_number, not_allowed, one_of
+from helpers.args import (
+    as_bool,
+    as_float,
+    as_float_array,
+    as_int,
+    as_ints,
+    as_pair,
+    is_int,
+    is_number,
+    not_allowed,
+    one_of,
+)
 
 TEMPLATE = re.compile(r"^(\w+)=(.+) is not allowed: expected (.+)$")
 

@@ -4,7 +4,16 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.checks import best_time, compare, gradient_check, numerical_gradient, rel_change, rel_error, time_calls, time_implementations
+from helpers.checks import (
+    best_time,
+    compare,
+    gradient_check,
+    numerical_gradient,
+    rel_change,
+    rel_error,
+    time_calls,
+    time_implementations,
+)
 from helpers.conv import conv2d
 from helpers.exercises.framework import Case, check, check_properties
 

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from scipy import ndimage
 
 from helpers.checks import rel_error
-from tests.torch_oracle import tensor as t
 from helpers.norm import (
     BatchNorm2d,
     batch_norm2d,
@@ -19,6 +18,7 @@ from helpers.norm import (
     local_contrast_norm,
     local_response_norm,
 )
+from tests.torch_oracle import tensor as t
 
 
 # ------------------------------------------------------------------ local contrast normalization

@@ -8,7 +8,6 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from helpers.checks import rel_error
-from tests.torch_oracle import torch_partial_conv2d
 from helpers.conv import conv2d
 from helpers.data import photograph
 from helpers.padding import (
@@ -17,6 +16,7 @@ from helpers.padding import (
     partial_conv2d,
     partial_ratio,
 )
+from tests.torch_oracle import torch_partial_conv2d
 
 
 @given(

@@ -8,8 +8,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from helpers.checks import gradient_check, rel_error
-from tests.torch_oracle import nchw_tensor as t
-from tests.torch_oracle import torch_pool_input_grad
 from helpers.conv import conv_output_size
 from helpers.pool import (
     avg_pool2d,
@@ -26,6 +24,8 @@ from helpers.pool import (
     sum_pool2d_backward,
     sum_pool2d_naive,
 )
+from tests.torch_oracle import nchw_tensor as t
+from tests.torch_oracle import torch_pool_input_grad
 
 
 def same_shape(ref, x):

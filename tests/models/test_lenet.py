@@ -15,9 +15,9 @@ from torch.nn import functional as F
 
 from helpers.counting import count_connections
 from helpers.models.lenet import (
+    AMPLITUDE,
     PAPER_CONNECTIONS,
     PAPER_PARAMETERS,
-    AMPLITUDE,
     LeNet5,
     ModernLeNet,
     RBFOutput,

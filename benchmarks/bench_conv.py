@@ -5,19 +5,27 @@
 Prints the median time of each implementation on typical teaching shapes
 (timed in alternating blocks, so that both see the same machine load) and the
 median ratio numpy / torch over the rounds. A benchmark, not a test: nothing here fails on time.
+
+The float32 matrix product (GEMM) is the floor of any im2col convolution: the
+"gemm" columns time that product alone (the exact multiply-adds, on ready-made
+contiguous columns), its share of conv2d's time, and gemm / torch, the best
+ratio this design could reach. ``--threads N`` sets torch's threads and numpy's
+BLAS threads alike (default 1: on a small shared machine, extra threads on one
+side mostly measure the other programs).
 The loop version (conv2d_naive) is timed on a small shape only; it is there to
 be read, not run at scale.
 """
 
 from __future__ import annotations
 
+import argparse
 import platform
-import time
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from helpers.checks import time_calls
 from helpers.conv import conv2d, conv2d_naive
 
 # (label, N, C_in, H, W, C_out, k, kwargs)
@@ -33,13 +41,7 @@ NAIVE_SHAPE = ("small, for the loops", 1, 3, 12, 12, 4, 3, dict(padding=1))
 
 
 def median_ms(fn, min_time: float = 0.3, min_runs: int = 5) -> float:
-    fn()  # warm up
-    times, start = [], time.perf_counter()
-    while len(times) < min_runs or time.perf_counter() - start < min_time:
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return 1e3 * float(np.median(times))
+    return 1e3 * float(np.median(time_calls(fn, min_runs, warmup=1, min_time=min_time)))
 
 
 def paired_ms(fn_a, fn_b, rounds: int = 9, block_time: float = 0.15, skip: int = 3):
@@ -56,13 +58,9 @@ def paired_ms(fn_a, fn_b, rounds: int = 9, block_time: float = 0.15, skip: int =
     for _ in range(rounds):
         medians = []
         for fn, times in ((fn_a, ta), (fn_b, tb)):
-            block, start = [], time.perf_counter()
-            while time.perf_counter() - start < block_time or len(block) < skip + 5:
-                t = time.perf_counter()
-                fn()
-                block.append(time.perf_counter() - t)
-            times += block[skip:]
-            medians.append(np.median(block[skip:]))
+            block = time_calls(fn, 5, warmup=skip, min_time=block_time)
+            times += list(block)
+            medians.append(np.median(block))
         ratios.append(medians[0] / medians[1])
     return 1e3 * float(np.median(ta)), 1e3 * float(np.median(tb)), float(np.median(ratios)), (min(ratios), max(ratios))
 
@@ -77,21 +75,44 @@ def torch_fn(x, w, kw):
     return lambda: F.conv2d(xt, wt, **args)
 
 
+def gemm_fn(N, C, Co, k, out_hw, groups, rng):
+    """The product alone: conv2d's multiply-adds as a float32 matmul on contiguous, ready-made columns."""
+    L = out_hw[0] * out_hw[1]
+    kernels = rng.standard_normal((groups, Co // groups, C // groups * k * k)).astype(np.float32)
+    cols = rng.standard_normal((N, groups, C // groups * k * k, L)).astype(np.float32)
+    return lambda: np.matmul(kernels, cols)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads and numpy BLAS threads (default 1)")
+    args = parser.parse_args()
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(args.threads)
+    with threadpool_limits(limits=args.threads, user_api="blas"):
+        run()
+
+
+def run() -> None:
     rng = np.random.default_rng(0)
     print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}, "
           f"torch threads {torch.get_num_threads()}, float32")
-    header = f"{'shape':32} {'numpy ms':>9} {'torch ms':>9} {'ratio':>6}  {'range over rounds':>17}"
+    header = (f"{'shape':30} {'numpy ms':>9} {'torch ms':>9} {'ratio':>6} {'range over rounds':>17}"
+              f" {'gemm ms':>8} {'gemm share':>10} {'gemm/torch':>10}")
     print(header)
     print("-" * len(header))
     ratios = []
     for label, N, C, H, W, Co, k, kw in SHAPES:
         x = rng.standard_normal((N, C, H, W)).astype(np.float32)
         w = rng.standard_normal((Co, C // kw.get("groups", 1), k, k)).astype(np.float32)
+        out_hw = conv2d(x[:1], w, **kw).shape[-2:]
         ours, ref, ratio, (lo, hi) = paired_ms(lambda: conv2d(x, w, **kw), torch_fn(x, w, kw))
+        gemm = median_ms(gemm_fn(N, C, Co, k, out_hw, kw.get("groups", 1), rng), min_time=0.2)
         ratios.append(ratio)
-        print(f"{label:32} {ours:9.3f} {ref:9.3f} {ratio:6.2f}  {lo:8.2f} - {hi:5.2f}")
-    print(f"worst ratio numpy / torch: {max(ratios):.2f}  (goal: within 3x)")
+        print(f"{label:30} {ours:9.3f} {ref:9.3f} {ratio:6.2f} {lo:8.2f} - {hi:6.2f}"
+              f" {gemm:8.3f} {gemm / ours:10.0%} {gemm / ref:10.2f}")
+    print(f"median ratio numpy / torch over the shapes: {np.median(ratios):.2f}, worst {max(ratios):.2f}  (goal: 2x)")
 
     label, N, C, H, W, Co, k, kw = NAIVE_SHAPE
     x = rng.standard_normal((N, C, H, W)).astype(np.float32)

@@ -12,7 +12,6 @@ the figure drawn each time). A benchmark, not a test: nothing here fails on time
 from __future__ import annotations
 
 import platform
-import time
 
 import matplotlib
 
@@ -21,7 +20,9 @@ matplotlib.use("Agg")
 import numpy as np
 import torch
 import torch.nn.functional as F
+from timing import time_updates  # benchmarks/timing.py
 
+from helpers.checks import time_calls
 from helpers.pool import avg_pool2d, avg_pool2d_naive, max_pool2d, max_pool2d_naive
 
 # (label, kind, shape, kwargs)
@@ -36,24 +37,12 @@ SHAPES = [
 NAIVE_SHAPE = ((1, 4, 16, 16), dict(kernel_size=3, stride=2, padding=1))
 
 
-def sample_ms(fn, n: int, warm: int = 3) -> list[float]:
-    """``n`` timings of ``fn()`` in ms, after ``warm`` untimed calls."""
-    for _ in range(warm):
-        fn()
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out.append(1e3 * (time.perf_counter() - t))
-    return out
-
-
 def side_by_side(fn_a, fn_b, rounds: int = 5, n: int = 20) -> tuple[float, float]:
     """Median ms of two functions, sampled in alternating rounds so that both see the same machine load."""
     a, b = [], []
     for _ in range(rounds):
-        a += sample_ms(fn_a, n)
-        b += sample_ms(fn_b, n)
+        a += list(1e3 * time_calls(fn_a, n, warmup=3))
+        b += list(1e3 * time_calls(fn_b, n, warmup=3))
     return float(np.median(a)), float(np.median(b))
 
 
@@ -84,7 +73,7 @@ def main() -> None:
     print(f"\nloops vs vectorised vs torch, {shape}, {kw}:")
     for name, naive, fast, ref in [("max", max_pool2d_naive, max_pool2d, F.max_pool2d),
                                    ("avg", avg_pool2d_naive, avg_pool2d, F.avg_pool2d)]:
-        t_naive = float(np.median(sample_ms(lambda: naive(x, **kw), 5, warm=1)))
+        t_naive = 1e3 * float(np.median(time_calls(lambda: naive(x, **kw), 5, warmup=1)))
         t_fast, t_ref = side_by_side(lambda: fast(x, **kw), lambda: ref(torch.from_numpy(x), **kw))
         print(f"  {name}: loops {t_naive:8.2f} ms   vectorised {t_fast:6.3f} ms   torch {t_ref:6.3f} ms")
 
@@ -102,9 +91,8 @@ def main() -> None:
     ie.fig.canvas.draw()
     steps["illumination explorer: drag brightness"] = lambda i: setattr(ie.gain, "value", 0.2 + 0.05 * (i % 30))
     for label, step in steps.items():
-        counter = iter(range(10**6))
-        ms = sample_ms(lambda: step(next(counter)), 40)
-        print(f"{label:48} {np.median(ms):10.2f} {np.percentile(ms, 90):8.2f}")
+        med, p90 = time_updates(step, n=43, warmup=3)
+        print(f"{label:48} {med:10.2f} {p90:8.2f}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,12 @@ Concepts: ``receptive``, ``equivariance``, ``connectivity``, ``counting``, ``sym
 
 Data and training: ``data``, ``deform``, ``train``.
 
+A first taste (the output-size formula of LeNet-5's first layer)::
+
+    >>> from helpers.conv import conv_output_size
+    >>> conv_output_size(32, kernel_size=5)
+    28
+
 Packages: ``helpers.models`` (one network family per file), ``helpers.figures`` (one module of
 figures and widgets per notebook stem, over ``figures.base``), ``helpers.exercises`` (the checker
 framework and one module per notebook stem).

@@ -13,6 +13,7 @@ are not ints here, as they are not kernel sizes or strides.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -23,6 +24,8 @@ __all__ = [
     "not_allowed",
     "as_int",
     "as_pair",
+    "as_ints",
+    "as_bool",
     "as_float",
     "as_float_array",
     "one_of",
@@ -44,7 +47,10 @@ def is_int(v) -> bool:
     >>> is_int(3), is_int(np.int64(3)), is_int(True), is_int(3.0)
     (True, True, False, False)
     """
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+    t = type(v)
+    if t is int:  # the common case first: this check runs on every call of every kernel
+        return True
+    return t is not bool and isinstance(v, (np.integer, numbers.Integral))
 
 
 def is_number(v) -> bool:
@@ -53,7 +59,10 @@ def is_number(v) -> bool:
     >>> is_number(0.5), is_number(float("nan")), is_number(False)
     (True, False, False)
     """
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and bool(np.isfinite(v))
+    t = type(v)
+    if t is float or t is int:
+        return math.isfinite(v)
+    return t is not bool and isinstance(v, numbers.Real) and bool(np.isfinite(v))
 
 
 def as_int(name: str, value, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -77,32 +86,75 @@ def _int_range(minimum, maximum) -> str:
     return "an int"
 
 
-def as_pair(name: str, value, *, minimum: int) -> tuple[int, int]:
-    """An int or an (h, w) pair of ints, each >= ``minimum``, as a pair.
+def as_pair(name: str, value, *, minimum: int, pair: str = "(h, w)") -> tuple[int, int]:
+    """An int or a pair of ints, each >= ``minimum``, as a pair (``pair`` names its entries).
 
     >>> as_pair("kernel_size", (3, 5), minimum=1)
     (3, 5)
+    >>> as_pair("kernel_size", 2, minimum=1)
+    (2, 2)
+    """
+    return as_ints(name, value, 2, minimum=minimum, entries=pair)
+
+
+def as_ints(name: str, value, length: int, *, minimum: int, entries: str) -> tuple[int, ...]:
+    """An int (repeated ``length`` times) or ``length`` ints, each >= ``minimum``.
+
+    ``entries`` names them in the message, as in ``"(left, right, top, bottom)"``.
+
+    >>> as_ints("pad", 1, 4, minimum=0, entries="(left, right, top, bottom)")
+    (1, 1, 1, 1)
+    >>> as_ints("pad", (1, 2), 4, minimum=0, entries="(left, right, top, bottom)")
+    Traceback (most recent call last):
+    ...
+    ValueError: pad=(1, 2) is not allowed: expected an int or a (left, right, top, bottom) tuple of ints
     """
     if is_int(value):
-        value = (value, value)
-    if not isinstance(value, (tuple, list)) or len(value) != 2 or not all(is_int(v) for v in value):
-        raise not_allowed(name, value, "an int or an (h, w) pair of ints")
+        value = (value,) * length
+    if not isinstance(value, (tuple, list)) or len(value) != length or not all(is_int(v) for v in value):
+        raise not_allowed(name, value, f"an int or a {entries} {'pair' if length == 2 else 'tuple'} of ints")
     if min(value) < minimum:
         raise not_allowed(name, value, f"every entry >= {minimum}")
-    return int(value[0]), int(value[1])
+    return tuple(int(v) for v in value)
 
 
-def as_float(name: str, value, low: float = -np.inf, high: float = np.inf) -> float:
-    """``value`` as a finite float in ``[low, high]``.
+def as_bool(name: str, value) -> bool:
+    """``value`` if it is True or False (numpy bools count; 0 and 1 do not).
+
+    >>> as_bool("ceil_mode", np.bool_(True))
+    True
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise not_allowed(name, value, "True or False")
+    return bool(value)
+
+
+def as_float(name: str, value, low: float = -np.inf, high: float = np.inf, *,
+             open_low: bool = False, open_high: bool = False) -> float:
+    """``value`` as a finite float in ``[low, high]`` (``open_low`` / ``open_high`` leave the bound out).
 
     >>> as_float("angle", 15)
     15.0
+    >>> as_float("sigma", 0, 0, open_low=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: sigma=0 is not allowed: expected a number > 0
     """
     if not is_number(value):
         raise not_allowed(name, value, "a finite number")
-    if not low <= value <= high:
-        raise not_allowed(name, value, f"a number in [{low}, {high}]")
+    above = value > low if open_low else value >= low
+    below = value < high if open_high else value <= high
+    if not (above and below):
+        raise not_allowed(name, value, _float_range(low, high, open_low, open_high))
     return float(value)
+
+
+def _float_range(low, high, open_low, open_high) -> str:
+    if np.isfinite(low) and np.isfinite(high):
+        return f"a number in {'(' if open_low else '['}{low:g}, {high:g}{')' if open_high else ']'}"
+    if np.isfinite(low):
+        return f"a number {'>' if open_low else '>='} {low:g}"
+    return f"a number {'<' if open_high else '<='} {high:g}"
 
 
 def as_float_array(name: str, a) -> np.ndarray:

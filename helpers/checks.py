@@ -14,20 +14,23 @@ size of the error), not what the right numbers are.
 
 from __future__ import annotations
 
-import numbers
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
+from helpers.args import as_float, as_int
 from helpers.conv import conv2d, conv2d_naive
 
 __all__ = [
     "rel_error",
+    "rel_change",
     "numerical_gradient",
     "gradient_check",
     "compare",
+    "time_calls",
+    "best_time",
     "Timing",
     "time_implementations",
 ]
@@ -60,6 +63,23 @@ def rel_error(x, y, eps: float = 1e-12) -> float:
     return float(np.max(np.abs(a - b))) / scale
 
 
+def rel_change(a, b, eps: float = 1e-12) -> float:
+    """How much ``a`` differs from the reference ``b``: ``||a - b|| / ||b||`` (Frobenius norms).
+
+    Unlike :func:`rel_error` (worst entry, symmetric), this is an average size of a change
+    relative to ``b``: 0.1 means "a 10% change". Accepts numpy arrays, torch tensors and numbers.
+
+    Example:
+        >>> rel_change([3.0, 4.0], [0.0, 5.0])   # ||(3, -1)|| / ||(0, 5)|| = sqrt(10) / 5
+        0.6324555320336759
+    """
+    x, y = _to_numpy(a), _to_numpy(b)
+    if x.shape != y.shape:
+        raise ValueError(f"a has shape {x.shape} and b {y.shape}; expected equal shapes")
+    # sums of squares, not np.linalg.norm: BLAS threads would cost more than the sum on a busy machine
+    return float(np.sqrt(np.sum((x - y) ** 2)) / max(np.sqrt(np.sum(y * y)), eps))
+
+
 def numerical_gradient(f: Callable[[np.ndarray], Any], x, df=None, h: float = 1e-5) -> np.ndarray:
     """Central-difference gradient of ``sum(f(x) * df)`` with respect to ``x``.
 
@@ -70,8 +90,7 @@ def numerical_gradient(f: Callable[[np.ndarray], Any], x, df=None, h: float = 1e
     Cost: two calls of ``f`` per entry of ``x``: use small inputs.
     """
     x = np.array(x, dtype=np.float64)  # a copy
-    if not (isinstance(h, numbers.Real) and h > 0):
-        raise ValueError(f"h={h!r} is not allowed: expected a step > 0")
+    h = as_float("h", h, 0, open_low=True)
     grad = np.zeros_like(x)
     upstream = None if df is None else _to_numpy(df)
     it = np.nditer(x, flags=["multi_index"])
@@ -140,6 +159,37 @@ def compare(pairs: dict[str, tuple[Any, Any]], tol: float = 1e-6, show: bool = T
 # --------------------------------------------------------------------------- exercise checks
 
 
+# --------------------------------------------------------------------------- timing
+def time_calls(fn: Callable[[], Any], repeat: int = 3, warmup: int = 0, min_time: float = 0.0) -> np.ndarray:
+    """Seconds of each call of ``fn()``: ``warmup`` untimed calls, then at least ``repeat`` timed
+    ones (more while their total is under ``min_time`` seconds). The one timing loop of the course.
+
+    Example:
+        >>> len(time_calls(lambda: sum(range(100)), repeat=4, warmup=1))
+        4
+    """
+    repeat, warmup = as_int("repeat", repeat, 1), as_int("warmup", warmup, 0)
+    min_time = as_float("min_time", min_time, 0)
+    for _ in range(warmup):
+        fn()
+    times, start = [], time.perf_counter()
+    while len(times) < repeat or time.perf_counter() - start < min_time:
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return np.array(times)
+
+
+def best_time(fn: Callable[[], Any], repeat: int = 3) -> float:
+    """Seconds of the fastest of ``repeat`` calls of ``fn()`` (the least disturbed by other work).
+
+    Example:
+        >>> best_time(lambda: sum(range(100))) < 1.0
+        True
+    """
+    return float(time_calls(fn, repeat).min())
+
+
 @dataclass
 class Timing:
     """Seconds per call (best of ``repeat``) and the output of one implementation."""
@@ -158,14 +208,6 @@ def time_implementations(x, weight, bias=None, repeat: int = 3, **conv_args) -> 
     import torch
     import torch.nn.functional as F
 
-    def best(fn, n):
-        times, out = [], None
-        for _ in range(n):
-            t = time.perf_counter()
-            out = fn()
-            times.append(time.perf_counter() - t)
-        return min(times), out
-
     xt, wt = torch.as_tensor(np.asarray(x, dtype=np.float64)), torch.as_tensor(np.asarray(weight, dtype=np.float64))
     bt = None if bias is None else torch.as_tensor(np.asarray(bias, dtype=np.float64))
     timings = []
@@ -174,6 +216,7 @@ def time_implementations(x, weight, bias=None, repeat: int = 3, **conv_args) -> 
         ("numpy (conv2d)", lambda: conv2d(x, weight, bias, **conv_args), repeat),
         ("torch (F.conv2d)", lambda: F.conv2d(xt, wt, bt, **conv_args).numpy(), repeat),
     ):
-        seconds, out = best(fn, n)
-        timings.append(Timing(name, seconds, np.asarray(out)))
+        outputs = []  # the last call's output, without calling the slow loops once more
+        seconds = best_time(lambda: outputs.append(fn()), n)
+        timings.append(Timing(name, seconds, np.asarray(outputs[-1])))
     return timings

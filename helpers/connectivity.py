@@ -19,33 +19,41 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.args import as_int
+from helpers.args import as_int, not_allowed
 from helpers.conv import conv_output_size
 
 __all__ = [
+    "check_channels",
     "group_connectivity",
     "divisors",
     "connectivity_1d",
 ]
 
 
-def _check_channels(in_channels, out_channels, groups) -> tuple[int, int, int]:
-    for name, v in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name}={v!r} is not allowed: expected an int >= 1")
+def check_channels(in_channels, out_channels, groups) -> tuple[int, int, int]:
+    """``(in_channels, out_channels, groups)`` as ints, when ``groups`` divides both channel counts.
+
+    Example:
+        >>> check_channels(6, 16, 2)
+        (6, 16, 2)
+    """
+    in_channels, out_channels = as_int("in_channels", in_channels, 1), as_int("out_channels", out_channels, 1)
+    groups = as_int("groups", groups, 1)
     if in_channels % groups or out_channels % groups:
-        raise ValueError(
-            f"groups={groups} is not allowed: in_channels={in_channels} and out_channels={out_channels} "
-            f"must both be divisible by groups (allowed: {divisors(int(np.gcd(in_channels, out_channels)))})"
-        )
-    return int(in_channels), int(out_channels), int(groups)
+        raise not_allowed("groups", groups, f"a divisor of both in_channels={in_channels} and "
+                          f"out_channels={out_channels}: one of {divisors(int(np.gcd(in_channels, out_channels)))}")
+    return in_channels, out_channels, groups
 
 
 def divisors(n: int) -> list[int]:
-    """The valid ``groups`` for ``n`` channels: every divisor of n, ascending."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n={n!r} is not allowed: expected an int >= 1")
-    return [g for g in range(1, int(n) + 1) if n % g == 0]
+    """The valid ``groups`` for ``n`` channels: every divisor of n, ascending.
+
+    Example:
+        >>> divisors(12)
+        [1, 2, 3, 4, 6, 12]
+    """
+    n = as_int("n", n, 1)
+    return [g for g in range(1, n + 1) if n % g == 0]
 
 
 def group_connectivity(in_channels: int, out_channels: int, groups: int = 1) -> np.ndarray:
@@ -61,7 +69,7 @@ def group_connectivity(in_channels: int, out_channels: int, groups: int = 1) -> 
                [0, 0, 1, 1],
                [0, 0, 1, 1]])
     """
-    c_in, c_out, g = _check_channels(in_channels, out_channels, groups)
+    c_in, c_out, g = check_channels(in_channels, out_channels, groups)
     group_of_out = np.arange(c_out) // (c_out // g)
     group_of_in = np.arange(c_in) // (c_in // g)
     return group_of_out[:, None] == group_of_in[None, :]

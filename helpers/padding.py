@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.args import as_pair
+from helpers.args import as_int, as_pair
 from helpers.conv import PADDING_MODES, conv2d
 
 __all__ = [
@@ -122,6 +122,7 @@ def compare_padding(image, kernel, top: int, left: int, size: int) -> dict[str, 
     if k.ndim != 2 or k.shape[0] != k.shape[1] or k.shape[0] % 2 == 0:
         raise ValueError(f"kernel has shape {k.shape}; expected an odd square kernel (3x3, 5x5, ...)")
     p = k.shape[0] // 2
+    top, left, size = as_int("top", top, 0), as_int("left", left, 0), as_int("size", size, 1)
     H, W = image.shape
     if not (top >= p and left >= p and top + size + p <= H and left + size + p <= W and size > 2 * p):
         raise ValueError(

@@ -28,7 +28,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from helpers.args import as_float_array, as_pair, is_int
+from helpers.args import (
+    as_bool,
+    as_float_array,
+    as_int,
+    as_pair,
+    is_int,
+    not_allowed,
+    one_of,
+)
 
 __all__ = [
     "POOL_KINDS",
@@ -86,8 +94,7 @@ def pool_output_size(n: int, kernel_size: int, stride: int | None = None, paddin
     stride = kernel_size if stride is None else stride
     for name, v, lo in (("n", n, 1), ("kernel_size", kernel_size, 1), ("stride", stride, 1),
                         ("dilation", dilation, 1), ("padding", padding, 0)):
-        if not is_int(v) or v < lo:
-            raise ValueError(f"{name}={v!r} is not allowed: expected an int >= {lo}")
+        as_int(name, v, lo)
     if padding > kernel_size // 2:
         raise ValueError(
             f"padding={padding} is not allowed with kernel_size={kernel_size}: padding must be at most half "
@@ -131,8 +138,7 @@ def _prepare(x, kernel_size, stride, padding, dilation, ceil_mode) -> _PoolArgs:
         as_pair("stride", stride, minimum=1)
     padding = as_pair("padding", padding, minimum=0)
     dilation = as_pair("dilation", dilation, minimum=1)
-    if not isinstance(ceil_mode, (bool, np.bool_)):
-        raise ValueError(f"ceil_mode={ceil_mode!r} is not allowed: expected True or False")
+    ceil_mode = as_bool("ceil_mode", ceil_mode)
     H, W = x4.shape[-2:]
     out_hw = tuple(
         pool_output_size(n, k, s, p, d, bool(ceil_mode))
@@ -191,10 +197,9 @@ def _divisor(a: _PoolArgs, count_include_pad: bool, divisor_override) -> np.ndar
 
 
 def _check_avg_options(count_include_pad, divisor_override) -> None:
-    if not isinstance(count_include_pad, (bool, np.bool_)):
-        raise ValueError(f"count_include_pad={count_include_pad!r} is not allowed: expected True or False")
+    as_bool("count_include_pad", count_include_pad)
     if divisor_override is not None and (not is_int(divisor_override) or divisor_override == 0):
-        raise ValueError(f"divisor_override={divisor_override!r} is not allowed: expected None or a non-zero int")
+        raise not_allowed("divisor_override", divisor_override, "None or a non-zero int")
 
 
 # --------------------------------------------------------------------------- vectorised
@@ -274,8 +279,7 @@ def _check_global(x) -> np.ndarray:
 
 def pool2d(x, kind: str, kernel_size, stride=None, padding=0, ceil_mode=False) -> np.ndarray:
     """``max_pool2d``, ``avg_pool2d`` or ``sum_pool2d`` by name (``kind`` in ``POOL_KINDS``)."""
-    if kind not in POOL_KINDS:
-        raise ValueError(f"kind={kind!r} is not allowed: expected one of {', '.join(map(repr, POOL_KINDS))}")
+    one_of("kind", kind, POOL_KINDS)
     if kind == "max":
         return max_pool2d(x, kernel_size, stride, padding, ceil_mode=ceil_mode)
     if kind == "avg":
@@ -373,7 +377,8 @@ _POOL_DOC_ARGS = """
         ValueError: naming the argument, its value and what is allowed.
 """
 for _f in (max_pool2d, avg_pool2d, sum_pool2d, max_pool2d_naive, avg_pool2d_naive, sum_pool2d_naive):
-    _f.__doc__ += _POOL_DOC_ARGS
+    if _f.__doc__ is not None:  # None under ``python -OO``, which strips docstrings
+        _f.__doc__ += _POOL_DOC_ARGS
 
 
 # --------------------------------------------------------------------------- backward

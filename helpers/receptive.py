@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.args import as_int
+from helpers.args import as_int, not_allowed
 from helpers.conv import conv_output_size
 
 __all__ = [
@@ -103,10 +103,12 @@ def _as_specs(layers) -> list[ConvSpec]:
     return specs
 
 
-def uniform_stack(n_layers: int, kernel_size: int, stride: int = 1, dilation: int = 1,
-                  padding: int | str = 0) -> list[ConvSpec]:
-    """``n_layers`` identical layers. ``padding="same"`` pads ``d (k - 1) // 2`` (the size is kept at
-    stride 1 for odd kernels); ``"valid"`` means 0.
+def uniform_stack(n_layers: int, kernel_size: int, stride: int = 1, padding: int | str = 0,
+                  dilation: int = 1) -> list[ConvSpec]:
+    """``n_layers`` identical layers, arguments in :class:`ConvSpec`'s (and torch's) order.
+
+    ``padding="same"`` pads ``d (k - 1) // 2`` (the size is kept at stride 1 for odd kernels);
+    ``"valid"`` means 0.
 
     Example:
         >>> [s.padding for s in uniform_stack(2, 5, padding="same")]
@@ -120,7 +122,7 @@ def uniform_stack(n_layers: int, kernel_size: int, stride: int = 1, dilation: in
     elif padding == "valid":
         padding = 0
     elif isinstance(padding, str):
-        raise ValueError(f"padding={padding!r} is not allowed: expected an int >= 0, 'valid' or 'same'")
+        raise not_allowed("padding", padding, "an int >= 0, 'valid' or 'same'")
     return [ConvSpec(kernel_size, stride, padding, dilation) for _ in range(n_layers)]
 
 

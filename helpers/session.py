@@ -18,6 +18,8 @@ import random
 
 import numpy as np
 
+from helpers.args import as_int, one_of
+
 #: Plotting style shared by every notebook: readable labels, pixel-exact images.
 STYLE = {
     "figure.dpi": 100,
@@ -121,11 +123,14 @@ def pick_device(prefer: str = "auto"):
 
     Args:
         prefer: ``"auto"`` (GPU if available), ``"cpu"`` or ``"cuda"``.
+
+    Example:
+        >>> pick_device("cpu")
+        device(type='cpu')
     """
     import torch
 
-    if prefer not in ("auto", "cpu", "cuda"):
-        raise ValueError(f"prefer={prefer!r} is not allowed: expected 'auto', 'cpu' or 'cuda'")
+    one_of("prefer", prefer, ("auto", "cpu", "cuda"))
     if prefer == "cuda" and not torch.cuda.is_available():
         raise ValueError("prefer='cuda' is not allowed here: torch sees no CUDA device (use 'auto' or 'cpu')")
     if prefer == "cpu" or not torch.cuda.is_available():
@@ -155,8 +160,7 @@ def setup_notebook(seed: int = 0, interactive: bool = True, device: str = "auto"
     import matplotlib as mpl
     import torch
 
-    if not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed={seed!r} is not allowed: expected an int >= 0")
+    seed = as_int("seed", seed, 0)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # seeds CUDA too

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from helpers.args import as_int
 from helpers.conv import conv_output_size
 
 __all__ = ["symbol", "symbolic_conv2d", "cell_sum", "substitute", "to_latex"]
@@ -37,12 +38,6 @@ def symbol(prefix: str, i: int, j: int) -> str:
     """
     sep = "," if max(i, j) >= 9 else ""
     return f"{prefix}{i + 1}{sep}{j + 1}"
-
-
-def _positive_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name}={value!r} is not allowed: expected an int >= {minimum}")
-    return int(value)
 
 
 def symbolic_conv2d(rows: int, cols: int, kernel_size: int = 3, stride: int = 1, padding: int = 0,
@@ -66,10 +61,10 @@ def symbolic_conv2d(rows: int, cols: int, kernel_size: int = 3, stride: int = 1,
         >>> cell_sum(symbolic_conv2d(4, 4, 3)[0][1])[:23]
         'a12·k11 + a13·k12 + a14'
     """
-    rows, cols = _positive_int("rows", rows, 1), _positive_int("cols", cols, 1)
-    k = _positive_int("kernel_size", kernel_size, 1)
-    s, p = _positive_int("stride", stride, 1), _positive_int("padding", padding, 0)
-    d = _positive_int("dilation", dilation, 1)
+    rows, cols = as_int("rows", rows, 1), as_int("cols", cols, 1)
+    k = as_int("kernel_size", kernel_size, 1)
+    s, p = as_int("stride", stride, 1), as_int("padding", padding, 0)
+    d = as_int("dilation", dilation, 1)
     out_h = conv_output_size(rows, k, s, p, d)  # raises ValueError if the kernel does not fit
     out_w = conv_output_size(cols, k, s, p, d)
     terms = []
@@ -105,7 +100,7 @@ def substitute(terms: list[list[list[Term]]], a, k) -> np.ndarray:
     """Substitute numbers: ``a`` (rows, cols) and ``k`` (kernel) arrays; returns the output array."""
     a, k = np.asarray(a, dtype=np.float64), np.asarray(k, dtype=np.float64)
     if a.ndim != 2 or k.ndim != 2:
-        raise ValueError(f"a and k must be 2-D arrays, got shapes {a.shape} and {k.shape}")
+        raise ValueError(f"a has shape {a.shape} and k {k.shape}; expected two 2-D arrays")
     out = np.zeros((len(terms), len(terms[0]) if terms else 0))
     for i, row in enumerate(terms):
         for j, cell in enumerate(row):

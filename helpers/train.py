@@ -1,8 +1,10 @@
 """Training and evaluation loops for the small networks of the course.
 
-``fit`` trains with minibatches, shows a progress bar (tqdm) and, per epoch, plots the loss and the
-accuracy on the training and the test set while it runs. It is seeded: the same model, data and
-seed give the same numbers on every run (on the same device and torch build).
+``fit`` trains with minibatches and shows a progress bar (tqdm). It does not draw: after each epoch
+it calls ``callback(epoch, history)``; ``plot=True`` passes the live loss / accuracy plot of
+:class:`helpers.figures.base.LivePlot`. It is seeded and leaves torch's global generator alone: the
+same model (its initial weights are the caller's), data and seed give the same numbers on every run
+(on the same device and torch build).
 
 A model can bring its own loss and decision rule: ``fit`` uses ``model.loss(output, y)`` when the
 model defines it (LeNet-5's RBF loss, for example), else cross-entropy, and ``model.predict(output)``
@@ -11,7 +13,6 @@ when defined, else the arg-max of the output.
 
 from __future__ import annotations
 
-import io
 import time
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from helpers.args import as_float, as_int, not_allowed, one_of
 from helpers.deform import perturb
 from helpers.session import pick_device
 
@@ -77,9 +79,9 @@ def _device(model, device):
 
 def _check_xy(x, y, name="x"):
     if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
-        raise ValueError(f"{name} and its labels must be torch tensors, got {type(x).__name__} and {type(y).__name__}")
+        raise not_allowed(name, f"<{type(x).__name__}> with labels <{type(y).__name__}>", "torch tensors")
     if len(x) != len(y) or len(x) == 0:
-        raise ValueError(f"{name} and its labels must have the same non-zero length, got {len(x)} and {len(y)}")
+        raise ValueError(f"{name} has {len(x)} entries and its labels {len(y)}; expected the same non-zero length")
 
 
 @torch.no_grad()
@@ -113,7 +115,7 @@ def evaluate(model, x: torch.Tensor, y: torch.Tensor, batch_size: int = 512, dev
 def predict(model, x: torch.Tensor, batch_size: int = 512, device=None) -> np.ndarray:
     """The model's decisions for ``x`` as an int64 numpy array."""
     if not isinstance(x, torch.Tensor) or len(x) == 0:
-        raise ValueError(f"x must be a non-empty torch tensor, got {type(x).__name__}")
+        raise not_allowed("x", f"<{type(x).__name__}>", "a non-empty torch tensor")
     return _run_eval(model, x, None, batch_size, _device(model, device))[2].numpy().astype(np.int64)
 
 
@@ -128,54 +130,12 @@ def _optimizer(optimizer, params, lr):
         return torch.optim.AdamW(params, lr=lr)
     if optimizer == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=0.9)
-    raise ValueError(f"optimizer must be one of {OPTIMIZERS}, a torch optimizer or a callable, got {optimizer!r}")
-
-
-class _LivePlot:
-    """Loss and accuracy per epoch, redrawn after each epoch into one notebook output."""
-
-    def __init__(self, title: str):
-        from matplotlib.figure import Figure
-
-        self.fig = Figure(figsize=(9, 3.2), layout="constrained")
-        self.ax_loss, self.ax_acc = self.fig.subplots(1, 2)
-        self.fig.suptitle(title)
-        self.handle = None
-        try:
-            from IPython import get_ipython
-            from IPython.display import display
-
-            if get_ipython() is not None:
-                self.handle = display(self._image(), display_id=True)
-        except ImportError:  # pragma: no cover - IPython comes with jupyter
-            pass
-
-    def _image(self):
-        from IPython.display import Image
-
-        buf = io.BytesIO()
-        self.fig.savefig(buf, format="png", dpi=80)
-        return Image(data=buf.getvalue(), format="png")
-
-    def update(self, h: History):
-        for ax, key, label in ((self.ax_loss, "loss", "loss"), (self.ax_acc, "acc", "accuracy")):
-            ax.clear()
-            ax.plot(h.epoch, getattr(h, f"train_{key}"), "o-", label="train")
-            ax.plot(h.epoch, getattr(h, f"test_{key}"), "s-", label="test")
-            ax.set_xlabel("epoch")
-            ax.set_ylabel(label)
-            ax.set_title(f"{label} per epoch")
-            ax.grid(alpha=0.3)
-            ax.legend()
-        if h.epoch:
-            self.ax_acc.set_ylim(min(0.5, min(h.train_acc + h.test_acc)), 1.0)
-        if self.handle is not None:
-            self.handle.update(self._image())
+    raise not_allowed("optimizer", optimizer, f"one of {', '.join(map(repr, OPTIMIZERS))}, a torch optimizer or a callable")
 
 
 def fit(model: torch.nn.Module, data, epochs: int = 5, lr: float = 1e-3, batch_size: int = 64,
         optimizer="adam", device=None, seed: int = 0, plot: bool = True, progress: bool = True,
-        time_budget: float | None = None, title: str | None = None) -> History:
+        time_budget: float | None = None, title: str | None = None, callback=None) -> History:
     """Train ``model`` on ``data.x_train, data.y_train`` and evaluate on ``data.x_test, data.y_test``.
 
     Args:
@@ -185,82 +145,113 @@ def fit(model: torch.nn.Module, data, epochs: int = 5, lr: float = 1e-3, batch_s
         optimizer: ``"adam"``, ``"adamw"``, ``"sgd"`` (momentum 0.9), an optimizer, or a callable
             that takes the parameters and returns one.
         device: where to train; by default where the model's parameters are.
-        seed: seeds the minibatch order (and torch's global generator, for dropout and the like).
+        seed: seeds fit's own ``torch.Generator`` for the minibatch order, and the random draws of
+            the model during training (dropout and the like) on a forked copy of torch's generator:
+            torch's global generator is the same after ``fit`` as before.
+        plot: draw the loss and the accuracy after each epoch (a :class:`helpers.figures.base.LivePlot`).
         time_budget: stop after the first epoch that ends past this many seconds of training
             (then the number of epochs depends on the machine).
+        title: the live plot's title.
+        callback: called as ``callback(epoch, history)`` after every epoch (after the live plot).
 
     Returns:
-        A ``History``; the model is trained in place and left in training mode.
+        A ``History``; the model is trained in place and left in training mode. With ``plot=True``,
+        ``history.figure`` is the live plot's figure.
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> g = torch.Generator().manual_seed(0)
+        >>> x = torch.randn(64, 2, generator=g); y = (x[:, 0] > 0).long()
+        >>> data = SimpleNamespace(x_train=x, y_train=y, x_test=x, y_test=y)
+        >>> model = torch.nn.Linear(2, 2)
+        >>> seen = []
+        >>> h = fit(model, data, epochs=2, plot=False, progress=False, callback=lambda e, h: seen.append(e))
+        >>> seen, h.epoch
+        ([1, 2], [1, 2])
     """
     for name in ("x_train", "y_train", "x_test", "y_test"):
         if not hasattr(data, name):
             raise ValueError(f"data must have x_train, y_train, x_test and y_test; it has no {name!r}")
     _check_xy(data.x_train, data.y_train, "x_train")
     _check_xy(data.x_test, data.y_test, "x_test")
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-    if not (isinstance(lr, (int, float)) and lr > 0):
-        raise ValueError(f"lr must be a number > 0, got {lr!r}")
-    if time_budget is not None and not time_budget > 0:
-        raise ValueError(f"time_budget must be None or a number of seconds > 0, got {time_budget!r}")
+    epochs, batch_size = as_int("epochs", epochs, 1), as_int("batch_size", batch_size, 1)
+    lr, seed = as_float("lr", lr, 0, open_low=True), as_int("seed", seed, 0)
+    if time_budget is not None:
+        time_budget = as_float("time_budget", time_budget, 0, open_low=True)
+    if callback is not None and not callable(callback):
+        raise not_allowed("callback", callback, "None or a function callback(epoch, history)")
 
     device = _device(model, device)
     model.to(device)
     opt = _optimizer(optimizer, [p for p in model.parameters() if p.requires_grad], lr)
     loss_fn = _loss_fn(model)
-    torch.manual_seed(seed)
     order = torch.Generator().manual_seed(seed)
-    x, y = data.x_train, data.y_train
-    n = len(x)
-    steps = (n + batch_size - 1) // batch_size
-
     history = History()
-    live = _LivePlot(title or f"training {type(model).__name__}") if plot else None
+    callbacks = [] if callback is None else [callback]
+    if plot:
+        # drawing lives with the figures, loaded only when asked
+        from helpers.figures.base import LivePlot
+
+        live = LivePlot(title or f"training {type(model).__name__}")
+        history.figure = live.fig
+        callbacks.insert(0, live)
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
+        steps = -(-len(data.x_train) // batch_size)
         bar = tqdm(total=epochs * steps, desc=f"training {type(model).__name__}", unit="batch")
-    elapsed = 0.0
-    try:
-        for epoch in range(1, epochs + 1):
-            model.train()
-            start = time.perf_counter()
-            perm = torch.randperm(n, generator=order)
-            total_loss, correct = 0.0, 0
-            for i in range(steps):
-                idx = perm[i * batch_size:(i + 1) * batch_size]
-                xb, yb = x[idx].to(device), y[idx].to(device)
-                out = model(xb)
-                loss = loss_fn(out, yb)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                total_loss += float(loss.detach()) * len(idx)
-                correct += int((_decide(model, out.detach()) == yb).sum())
-                if bar is not None:
-                    bar.update(1)
-            elapsed += time.perf_counter() - start
-            test_loss, test_acc, _ = _run_eval(model, data.x_test, data.y_test, 512, device)
-            history.epoch.append(epoch)
-            history.train_loss.append(total_loss / n)
-            history.train_acc.append(correct / n)
-            history.test_loss.append(test_loss)
-            history.test_acc.append(test_acc)
-            history.seconds.append(elapsed)
+    cuda = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=cuda):  # dropout & co. draw here; the global generator is restored
+        torch.manual_seed(seed)
+        try:
+            _train_epochs(model, data, epochs, batch_size, time_budget, device, opt, loss_fn, order, history,
+                          callbacks, bar)
+        finally:
             if bar is not None:
-                bar.set_postfix(loss=f"{total_loss / n:.3f}", test_acc=f"{test_acc:.2%}")
-            if live is not None:
-                live.update(history)
-            if time_budget is not None and elapsed >= time_budget:
-                break
-    finally:
-        if bar is not None:
-            bar.close()
+                bar.close()
     model.train()
-    history.figure = live.fig if live is not None else None
     return history
+
+
+def _train_epochs(model, data, epochs, batch_size, time_budget, device, opt, loss_fn, order, history,
+                  callbacks, bar) -> None:
+    """fit's loop: one pass over the shuffled training set per epoch, then the test set, then the callbacks."""
+    x, y = data.x_train, data.y_train
+    n = len(x)
+    steps = (n + batch_size - 1) // batch_size
+    elapsed = 0.0
+    for epoch in range(1, epochs + 1):
+        model.train()
+        start = time.perf_counter()
+        perm = torch.randperm(n, generator=order)
+        total_loss, correct = 0.0, 0
+        for i in range(steps):
+            idx = perm[i * batch_size:(i + 1) * batch_size]
+            xb, yb = x[idx].to(device), y[idx].to(device)
+            out = model(xb)
+            loss = loss_fn(out, yb)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total_loss += float(loss.detach()) * len(idx)
+            correct += int((_decide(model, out.detach()) == yb).sum())
+            if bar is not None:
+                bar.update(1)
+        elapsed += time.perf_counter() - start
+        test_loss, test_acc, _ = _run_eval(model, data.x_test, data.y_test, 512, device)
+        history.epoch.append(epoch)
+        history.train_loss.append(total_loss / n)
+        history.train_acc.append(correct / n)
+        history.test_loss.append(test_loss)
+        history.test_acc.append(test_acc)
+        history.seconds.append(elapsed)
+        if bar is not None:
+            bar.set_postfix(loss=f"{total_loss / n:.3f}", test_acc=f"{test_acc:.2%}")
+        for call in callbacks:
+            call(epoch, history)
+        if time_budget is not None and elapsed >= time_budget:
+            break
 
 
 #: What :func:`robustness_sweep` can vary, and the x-axis label of each.
@@ -313,15 +304,12 @@ def robustness_sweep(models: dict, x: torch.Tensor, y: torch.Tensor, kind: str, 
         values: the values to try.
         seed: the noise's seed (the same noise for every network).
     """
-    from helpers.train import evaluate
-
-    if kind not in SWEEP_KINDS:
-        raise ValueError(f"kind={kind!r} is not allowed: expected one of {', '.join(map(repr, SWEEP_KINDS))}")
+    one_of("kind", kind, tuple(SWEEP_KINDS))
     if not models:
         raise ValueError("models is empty: pass {name: network}")
     values = np.asarray(values, dtype=np.float64)
     if values.ndim != 1 or len(values) == 0:
-        raise ValueError(f"values must be a non-empty 1-D list of numbers, got shape {values.shape}")
+        raise ValueError(f"values has shape {values.shape}; expected a non-empty 1-D list of numbers")
     if kind.startswith("shift") and not np.all(values == np.round(values)):
         raise ValueError(f"values={values.tolist()} is not allowed for {kind!r}: shifts are whole pixels")
     result = SweepResult(kind, values, {name: np.zeros(len(values)) for name in models}, n_digits=len(x))

@@ -1,9 +1,17 @@
-"""Shared test set-up: deterministic hypothesis, torch in float64 on the CPU."""
+"""Shared test set-up: matplotlib's Agg backend, deterministic hypothesis, torch on one CPU thread.
+
+Agg is chosen here, once, before any test module imports pyplot: no test needs a display, and the
+widget classes work with any canvas. Test modules do not call ``matplotlib.use`` themselves.
+"""
 
 import os
 
-import torch
-from hypothesis import HealthCheck, settings
+import matplotlib
+
+matplotlib.use("Agg")
+
+import torch  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 # Deterministic and reproducible: the same examples on every run, no timing flakiness.
 settings.register_profile(

@@ -4,7 +4,16 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.checks import compare, gradient_check, numerical_gradient, rel_error
+from helpers.checks import (
+    best_time,
+    compare,
+    gradient_check,
+    numerical_gradient,
+    rel_change,
+    rel_error,
+    time_calls,
+    time_implementations,
+)
 from helpers.conv import conv2d
 from helpers.exercises.framework import Case, check, check_properties
 
@@ -18,6 +27,38 @@ def test_rel_error_basics():
     assert rel_error(torch.ones(2), np.ones(2)) == 0.0
     with pytest.raises(ValueError, match="shape"):
         rel_error(np.ones(2), np.ones(3))
+
+
+def test_rel_change_is_the_norm_ratio():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    want = torch.linalg.matrix_norm(torch.tensor(a - b)) / torch.linalg.matrix_norm(torch.tensor(b))  # Frobenius
+    assert rel_change(a, b) == pytest.approx(float(want), rel=1e-12)
+    assert rel_change(b, b) == 0.0 and rel_change(2 * b, b) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="shape"):
+        rel_change(np.ones(2), np.ones(3))
+
+
+def test_time_calls_counts_calls_and_measures_sleep():
+    import time
+
+    calls = []
+    times = time_calls(lambda: calls.append(1), repeat=4, warmup=2)
+    assert len(times) == 4 and len(calls) == 6 and np.all(times >= 0)
+    assert len(time_calls(lambda: time.sleep(0.002), repeat=1, min_time=0.02)) >= 5  # keeps going until min_time
+    assert 0.004 <= best_time(lambda: time.sleep(0.005), repeat=2) < 0.5
+    with pytest.raises(ValueError, match="repeat=0"):
+        time_calls(lambda: None, repeat=0)
+
+
+def test_time_implementations_agree_and_are_timed():
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal((1, 2, 6, 6)), rng.standard_normal((3, 2, 3, 3))
+    rows = time_implementations(x, w, padding=1)
+    assert [r.name.split()[0] for r in rows] == ["loops", "numpy", "torch"]
+    ref = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), padding=1).numpy()
+    for r in rows:
+        assert r.seconds > 0 and rel_error(r.output, ref) < 1e-12
 
 
 def test_numerical_gradient_of_conv2d_matches_torch_autograd():

@@ -6,7 +6,6 @@ import torch
 import torch.nn.functional as F
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from torch_oracle import torch_conv2d
 
 from helpers.checks import rel_error
 from helpers.conv import (
@@ -20,6 +19,7 @@ from helpers.conv import (
     correlate2d,
     pad2d,
 )
+from tests.torch_oracle import torch_conv2d
 
 TORCH_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
 

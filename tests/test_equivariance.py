@@ -20,28 +20,12 @@ from helpers.equivariance import (
     shift_equivariance,
 )
 from helpers.filters import PRESETS, kernel_preset
+from tests.torch_oracle import torch_conv_same, torch_shift
 
 
 @pytest.fixture(scope="module")
 def photo():
     return photograph(factor=8)[:72, :64]
-
-
-def torch_conv_same(x, k, stride=1, mode="zeros"):
-    conv = torch.nn.Conv2d(1, 1, k.shape[0], stride, k.shape[0] // 2, bias=False, padding_mode=mode,
-                           dtype=torch.float64)
-    with torch.no_grad():
-        conv.weight.copy_(torch.tensor(k)[None, None])
-        return conv(torch.tensor(x)[None, None])[0, 0].numpy()
-
-
-def torch_shift(a, dy, dx):
-    """Zero-filled shift, written independently of helpers.deform."""
-    t = torch.tensor(a)
-    H, W = t.shape
-    out = torch.zeros_like(t)
-    out[max(dy, 0):H + min(dy, 0), max(dx, 0):W + min(dx, 0)] = t[max(-dy, 0):H - max(dy, 0), max(-dx, 0):W - max(dx, 0)]
-    return out.numpy()
 
 
 @given(name=st.sampled_from(sorted(PRESETS)), dy=st.integers(-6, 6), dx=st.integers(-6, 6),

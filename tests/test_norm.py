@@ -18,10 +18,7 @@ from helpers.norm import (
     local_contrast_norm,
     local_response_norm,
 )
-
-
-def t(a):
-    return torch.tensor(np.asarray(a, dtype=np.float64))
+from tests.torch_oracle import tensor as t
 
 
 # ------------------------------------------------------------------ local contrast normalization

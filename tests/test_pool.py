@@ -24,12 +24,8 @@ from helpers.pool import (
     sum_pool2d_backward,
     sum_pool2d_naive,
 )
-
-
-def t(a):
-    """A float64 tensor; a 2-D (H, W) image gets (N, C) = (1, 1) in front, since torch's pooling needs 3 or 4 axes."""
-    a = np.asarray(a, dtype=np.float64)
-    return torch.tensor(a[None, None] if a.ndim == 2 else a)
+from tests.torch_oracle import nchw_tensor as t
+from tests.torch_oracle import torch_pool_input_grad
 
 
 def same_shape(ref, x):
@@ -211,18 +207,6 @@ def test_more_bad_arguments():
 
 
 # ------------------------------------------------------------------ backward
-def _torch_grads(x, dout, kind, kw):
-    xt = t(x).requires_grad_(True)
-    if kind == "max":
-        out = F.max_pool2d(xt, **kw)
-    elif kind == "avg":
-        out = F.avg_pool2d(xt, **kw)
-    else:
-        out = F.avg_pool2d(xt, **kw, divisor_override=1)
-    out.backward(t(dout))
-    return same_shape(xt.grad, x)
-
-
 @settings(max_examples=100)
 @given(pool_configs(max_hw=7))
 def test_max_pool2d_backward_matches_torch_autograd(cfg):
@@ -230,7 +214,7 @@ def test_max_pool2d_backward_matches_torch_autograd(cfg):
     out, idx = max_pool2d(x, **kw, return_indices=True)
     dout = np.random.default_rng(3).standard_normal(out.shape)
     dx = max_pool2d_backward(dout, idx, x.shape)
-    assert rel_error(dx, _torch_grads(x, dout, "max", kw)) < 1e-12
+    assert rel_error(dx, torch_pool_input_grad(x, dout, "max", kw)) < 1e-12
 
 
 @settings(max_examples=100)
@@ -243,7 +227,7 @@ def test_avg_and_sum_pool2d_backward_match_torch_autograd(cfg, count_include_pad
     xt = t(x).requires_grad_(True)
     F.avg_pool2d(xt, **kw, count_include_pad=count_include_pad).backward(t(dout))
     assert rel_error(dx, same_shape(xt.grad, x)) < 1e-12
-    assert rel_error(sum_pool2d_backward(dout, x.shape, **kw), _torch_grads(x, dout, "sum", kw)) < 1e-12
+    assert rel_error(sum_pool2d_backward(dout, x.shape, **kw), torch_pool_input_grad(x, dout, "sum", kw)) < 1e-12
 
 
 @pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=1, padding=1),

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from helpers.receptive import (
@@ -43,8 +43,7 @@ def fits(n, layers):
 
 @given(layers=st.lists(specs, min_size=1, max_size=4), n=st.integers(8, 40), data=st.data())
 def test_gradient_equals_closed_form_path_counts(layers, n, data):
-    if not fits(n, layers):
-        return
+    assume(fits(n, layers))
     m = output_sizes(n, layers)[-1]
     unit = (data.draw(st.integers(0, m - 1)), data.draw(st.integers(0, m - 1)))
     grad = gradient_field(n, layers, unit)
@@ -61,8 +60,7 @@ def test_gradient_equals_closed_form_path_counts(layers, n, data):
 @given(layers=st.lists(specs.map(lambda s: ConvSpec(s.kernel_size, s.stride, 0, s.dilation)), min_size=1,
                        max_size=4), n=st.integers(8, 60), data=st.data())
 def test_without_padding_the_window_is_the_fields_bounding_box(layers, n, data):
-    if not fits(n, layers):
-        return
+    assume(fits(n, layers))
     m = output_sizes(n, layers)[-1]
     i = data.draw(st.integers(0, m - 1))
     support = np.nonzero(gradient_field(n, layers, (i, 0))[:, 0])[0]

@@ -34,15 +34,38 @@ def test_fit_learns_and_records_every_epoch():
     np.testing.assert_array_equal(predict(model, data.x_test), pred.numpy())
 
 
-def test_fit_is_reproducible():
-    def run():
-        torch.manual_seed(0)
-        model = torch.nn.Linear(4, 2)
-        h = fit(model, blobs(), epochs=2, lr=0.05, plot=False, progress=False)
-        return h.train_loss, model.weight.detach().clone()
+def _dropout_net():
+    """Initial weights from a generator of the test's own: init is the caller's, not fit's."""
+    g = torch.Generator().manual_seed(7)
+    net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Dropout(0.5), torch.nn.Linear(8, 2))
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(0.3 * torch.randn(p.shape, generator=g))
+    return net
 
-    (l1, w1), (l2, w2) = run(), run()
+
+def test_fit_same_seed_same_run_and_global_generator_untouched():
+    def run(seed):
+        model = _dropout_net()  # dropout draws random numbers during training
+        state = torch.random.get_rng_state()
+        h = fit(model, blobs(), epochs=2, lr=0.05, plot=False, progress=False, seed=seed)
+        assert torch.equal(torch.random.get_rng_state(), state)  # fit did not reseed or draw from it
+        return h.train_loss, model[0].weight.detach().clone()
+
+    torch.manual_seed(123)
+    (l1, w1) = run(0)
+    torch.manual_seed(456)  # a different global state must not matter
+    (l2, w2) = run(0)
+    (l3, w3) = run(1)
     assert l1 == l2 and torch.equal(w1, w2)
+    assert l1 != l3 and not torch.equal(w1, w3)  # the seed is really used (batch order and dropout)
+
+
+def test_fit_calls_the_callback_after_every_epoch():
+    seen = []
+    h = fit(torch.nn.Linear(4, 2), blobs(), epochs=3, lr=0.05, plot=False, progress=False,
+            callback=lambda epoch, history: seen.append((epoch, len(history.test_acc))))
+    assert seen == [(1, 1), (2, 2), (3, 3)] and h.figure is None
 
 
 class Distances(torch.nn.Module):
@@ -90,6 +113,8 @@ def test_fit_time_budget_stops_early_and_plot_has_labelled_axes():
     ({"lr": -1}, "lr"),
     ({"optimizer": "rmsprop"}, "optimizer"),
     ({"time_budget": 0}, "time_budget"),
+    ({"seed": True}, "seed"),
+    ({"callback": "plot"}, "callback"),
 ])
 def test_fit_bad_arguments(kwargs, name):
     with pytest.raises(ValueError, match=name):

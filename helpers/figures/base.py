@@ -84,3 +84,52 @@ class Blitter:
         canvas.restore_region(self._background)
         self._draw_artists()
         canvas.blit(self.fig.bbox)
+
+
+class LivePlot:
+    """Loss and accuracy per epoch, redrawn after each epoch into one notebook output.
+
+    A callback for :func:`helpers.train.fit` (``fit(..., plot=True)`` makes one): ``fit`` calls it
+    as ``live(epoch, history)`` after every epoch. Outside IPython it only keeps the figure.
+    """
+
+    def __init__(self, title: str):
+        from matplotlib.figure import Figure
+
+        self.fig = Figure(figsize=(9, 3.2), layout="constrained")
+        self.ax_loss, self.ax_acc = self.fig.subplots(1, 2)
+        self.fig.suptitle(title)
+        self.handle = None
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+
+            if get_ipython() is not None:
+                self.handle = display(self._image(), display_id=True)
+        except ImportError:  # pragma: no cover - IPython comes with jupyter
+            pass
+
+    def _image(self):
+        import io
+
+        from IPython.display import Image
+
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png", dpi=80)
+        return Image(data=buf.getvalue(), format="png")
+
+    def __call__(self, epoch: int, history) -> None:
+        h = history
+        for ax, key, label in ((self.ax_loss, "loss", "loss"), (self.ax_acc, "acc", "accuracy")):
+            ax.clear()
+            ax.plot(h.epoch, getattr(h, f"train_{key}"), "o-", label="train")
+            ax.plot(h.epoch, getattr(h, f"test_{key}"), "s-", label="test")
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(label)
+            ax.set_title(f"{label} per epoch")
+            ax.grid(alpha=0.3)
+            ax.legend()
+        if h.epoch:
+            self.ax_acc.set_ylim(min(0.5, min(h.train_acc + h.test_acc)), 1.0)
+        if self.handle is not None:
+            self.handle.update(self._image())

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from helpers.figures.base import Blitter, freeze_layout, widget_canvas
-from helpers.models.lenet import A, LeNet5
+from helpers.models.lenet import AMPLITUDE, LeNet5
 from helpers.data import strokes_to_image
 from helpers.deform import NOISE_KINDS, perturb
 from helpers.train import SWEEP_KINDS, SweepResult
@@ -176,7 +176,7 @@ def plot_robustness(results: list[SweepResult], title: str | None = None):
 
 # --------------------------------------------------------------------------- static figures
 def _act_limits(net) -> tuple[str, float, float]:
-    return ("RdBu_r", -A, A) if isinstance(net, LeNet5) else ("magma", 0.0, None)
+    return ("RdBu_r", -AMPLITUDE, AMPLITUDE) if isinstance(net, LeNet5) else ("magma", 0.0, None)
 
 
 def plot_feature_maps(net, image, title: str | None = None):
@@ -338,7 +338,7 @@ class DigitExplorer:
         self._f6 = None
         if lenet:
             ax_f6 = axs[3]
-            self._f6 = ax_f6.imshow(np.zeros((12, 15)), cmap="gray_r", vmin=-A, vmax=A)
+            self._f6 = ax_f6.imshow(np.zeros((12, 15)), cmap="gray_r", vmin=-AMPLITUDE, vmax=AMPLITUDE)
             ax_f6.set_title("F6 | bitmap")
             ax_f6.set_xlabel("F6 as 7x12 | target")
         self._bars = _ScoreBars(axs[-1], net)

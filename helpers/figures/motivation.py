@@ -106,7 +106,7 @@ def receptive_field_view(n: int, n_layers: int, kernel_size: int, stride: int = 
         view.message = f"padding must be one of {PADDINGS}, got {padding!r}"
         return view
     try:
-        layers = uniform_stack(n_layers, kernel_size, stride, dilation, padding)
+        layers = uniform_stack(n_layers, kernel_size, stride, padding, dilation)
         view.sizes = output_sizes(n, layers)
     except ValueError as e:
         view.message = _does_not_fit(n, layers) if "does not fit" in str(e) else _wrap(str(e))
@@ -257,8 +257,8 @@ class ReceptiveFieldExplorer:
 
     def _output_size(self) -> int:
         try:
-            layers = uniform_stack(self.layers.value, self.kernel.value, self.stride.value, self.dilation.value,
-                                   self.padding.value)
+            layers = uniform_stack(self.layers.value, self.kernel.value, self.stride.value, self.padding.value,
+                                   self.dilation.value)
             return output_sizes(self.n, layers)[-1]
         except ValueError:
             return 1
@@ -314,7 +314,7 @@ class ReceptiveFieldExplorer:
         """The all-ones stack applied to the image (cached per stack)."""
         import torch
 
-        key = (self.layers.value, self.kernel.value, self.stride.value, self.dilation.value, self.padding.value)
+        key = (self.layers.value, self.kernel.value, self.stride.value, self.padding.value, self.dilation.value)
         if key not in self._cache:
             with torch.no_grad():
                 self._cache[key] = conv_stack(uniform_stack(*key))(torch.as_tensor(self.image)[None, None])[0, 0].numpy()

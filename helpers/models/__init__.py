@@ -4,6 +4,10 @@
 ``helpers.models.prototypes`` the 7x12 digit bitmaps of LeNet-5's RBF output
 ``helpers.models.blocks``     layers the networks are built from (LocallyConnected2d)
 ``helpers.models.alexnet``    AlexNet, torchvision's single-tower layout
+
+>>> import torch
+>>> LeNet5()(torch.zeros(2, 1, 32, 32)).shape   # 10 RBF penalties per image
+torch.Size([2, 10])
 """
 
 from helpers.models.alexnet import alexnet

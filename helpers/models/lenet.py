@@ -37,12 +37,13 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from helpers.counting import count_connections
+from helpers.args import as_float, as_int, not_allowed
+from helpers.counting import count_connections, count_parameters
 from helpers.models.prototypes import prototype_matrix
 
 __all__ = [
-    "A",
-    "S",
+    "AMPLITUDE",
+    "SLOPE",
     "BACKGROUND",
     "FOREGROUND",
     "scaled_tanh",
@@ -63,8 +64,8 @@ __all__ = [
     "PAPER_CONNECTIONS",
 ]
 
-#: Amplitude and slope of the paper's squashing function f(a) = A tanh(S a) (Appendix A).
-A, S = 1.7159, 2.0 / 3.0
+#: Amplitude A and slope S of the paper's squashing function f(a) = A tanh(S a) (Appendix A).
+AMPLITUDE, SLOPE = 1.7159, 2.0 / 3.0
 #: Input levels (Section II.B): white background -> -0.1, black ink -> 1.175 (mean ~0, variance ~1).
 BACKGROUND, FOREGROUND = -0.1, 1.175
 
@@ -75,7 +76,7 @@ PAPER_CONNECTIONS = {"C1": 122304, "S2": 5880, "C3": 151600, "S4": 2000, "C5": 4
 
 def scaled_tanh(a: torch.Tensor) -> torch.Tensor:
     """The paper's sigmoid: ``1.7159 * tanh(2a/3)``; maps ±1 to ±1 and saturates at ±1.7159."""
-    return A * torch.tanh(S * a)
+    return AMPLITUDE * torch.tanh(SLOPE * a)
 
 
 def normalize_input(x: torch.Tensor) -> torch.Tensor:
@@ -139,11 +140,7 @@ class Subsampling(nn.Module):
 
     def __init__(self, channels: int, kernel_size: int = 2):
         super().__init__()
-        if not isinstance(channels, int) or channels < 1:
-            raise ValueError(f"channels={channels!r} is not allowed: expected an int >= 1")
-        if not isinstance(kernel_size, int) or kernel_size < 1:
-            raise ValueError(f"kernel_size={kernel_size!r} is not allowed: expected an int >= 1")
-        self.channels, self.kernel_size = channels, kernel_size
+        self.channels, self.kernel_size = as_int("channels", channels, 1), as_int("kernel_size", kernel_size, 1)
         self.weight = nn.Parameter(torch.empty(channels))
         self.bias = nn.Parameter(torch.empty(channels))
         self.reset_parameters()
@@ -189,12 +186,11 @@ class TableConv2d(nn.Module):
         super().__init__()
         table = np.asarray(table)
         if table.ndim != 2 or table.dtype != bool:
-            raise ValueError(f"table must be a 2-D bool array (C_in, C_out), got dtype {table.dtype} shape {table.shape}")
+            raise ValueError(f"table has dtype {table.dtype} and shape {table.shape}; expected a 2-D bool array (C_in, C_out)")
         if not table.any(axis=0).all():
             empty = np.flatnonzero(~table.any(axis=0)).tolist()
             raise ValueError(f"table leaves output maps {empty} without any input; every column needs a True")
-        if not isinstance(kernel_size, int) or kernel_size < 1:
-            raise ValueError(f"kernel_size={kernel_size!r} is not allowed: expected an int >= 1")
+        kernel_size = as_int("kernel_size", kernel_size, 1)
         self.table = table.copy()
         self.table.flags.writeable = False
         self.in_channels, self.out_channels = table.shape
@@ -278,7 +274,7 @@ class RBFOutput(nn.Module):
         super().__init__()
         p = prototype_matrix() if prototypes is None else np.asarray(prototypes, dtype=np.float32)
         if p.ndim != 2:
-            raise ValueError(f"prototypes must be (n_classes, n_features), got shape {p.shape}")
+            raise ValueError(f"prototypes has shape {p.shape}; expected (n_classes, n_features)")
         self.register_buffer("prototypes", torch.as_tensor(p))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -307,9 +303,8 @@ def map_loss(penalties: torch.Tensor, target: torch.Tensor, j: float = 0.1) -> t
         j: the positive constant of eq. 9.
     """
     if penalties.dim() != 2 or target.shape != penalties.shape[:1]:
-        raise ValueError(f"penalties must be (N, C) and target (N,), got {tuple(penalties.shape)} and {tuple(target.shape)}")
-    if not j > 0:
-        raise ValueError(f"j={j!r} is not allowed: expected a positive constant")
+        raise ValueError(f"penalties has shape {tuple(penalties.shape)} and target {tuple(target.shape)}; expected (N, C) and (N,)")
+    j = as_float("j", j, 0, open_low=True)
     y_correct = penalties.gather(1, target[:, None])[:, 0]
     rubbish = torch.full_like(penalties[:, :1], -float(j))
     competition = torch.logsumexp(torch.cat([rubbish, -penalties], dim=1), dim=1)
@@ -332,7 +327,7 @@ class LeNet5(nn.Module):
         ``(N, 1, 32, 32) -> (N, 10)``: one penalty (squared distance) per digit; lower is better.
 
     >>> net = LeNet5()
-    >>> net(torch.zeros(2, 1, 32, 32)).shape, sum(p.numel() for p in net.parameters())
+    >>> net(torch.zeros(2, 1, 32, 32)).shape, count_parameters(net)
     (torch.Size([2, 10]), 60000)
     """
 
@@ -442,7 +437,8 @@ def layer_table(net: nn.Module, input_size: int = 32) -> list[LayerRow]:
     :func:`count_connections`.
     """
     if not hasattr(net, "features"):
-        raise ValueError(f"net must have a features() method that returns each layer's output (LeNet5, ModernLeNet), got {type(net).__name__}")
+        raise not_allowed("net", f"<{type(net).__name__}>",
+                          "a network with a features() method that returns each layer's output (LeNet5, ModernLeNet)")
     param = next(net.parameters())
     with torch.no_grad():
         outs = net.features(torch.zeros(1, 1, input_size, input_size, device=param.device, dtype=param.dtype))
@@ -450,8 +446,8 @@ def layer_table(net: nn.Module, input_size: int = 32) -> list[LayerRow]:
     for name in LAYERS:
         module = getattr(net, name)
         shape = tuple(outs[name].shape[1:])
-        n_params = sum(p.numel() for p in module.parameters() if p.requires_grad)
-        rows.append(LayerRow(name, type(module).__name__, shape, n_params, count_connections(module, shape)))
+        rows.append(LayerRow(name, type(module).__name__, shape, count_parameters(module),
+                             count_connections(module, shape)))
     return rows
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from helpers.args import as_int, not_allowed
+
 __all__ = ["BITMAPS", "PROTOTYPES", "HEIGHT", "WIDTH", "prototype_matrix", "render"]
 
 HEIGHT, WIDTH = 12, 7
@@ -50,7 +52,7 @@ BITMAPS: dict[int, tuple[str, ...]] = {
 
 def _bitmap(rows: tuple[str, ...]) -> np.ndarray:
     if len(rows) != HEIGHT or any(len(r) != WIDTH or set(r) - {"#", "."} for r in rows):
-        raise ValueError(f"a bitmap must be {HEIGHT} rows of {WIDTH} characters '#' or '.', got {rows!r}")
+        raise not_allowed("rows", rows, f"{HEIGHT} rows of {WIDTH} characters '#' or '.'")
     return np.array([[1.0 if c == "#" else -1.0 for c in r] for r in rows], dtype=np.float32)
 
 
@@ -66,6 +68,5 @@ def prototype_matrix() -> np.ndarray:
 
 def render(digit: int) -> str:
     """Digit ``digit``'s bitmap as text ('#' ink, '.' background)."""
-    if digit not in range(10):
-        raise ValueError(f"digit must be 0..9, got {digit!r}")
+    as_int("digit", digit, 0, 9)
     return "\n".join(BITMAPS[digit])

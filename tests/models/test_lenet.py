@@ -15,9 +15,9 @@ from torch.nn import functional as F
 
 from helpers.counting import count_connections
 from helpers.models.lenet import (
+    AMPLITUDE,
     PAPER_CONNECTIONS,
     PAPER_PARAMETERS,
-    A,
     LeNet5,
     ModernLeNet,
     RBFOutput,
@@ -144,7 +144,7 @@ def test_scaled_tanh_constants():
     a = torch.tensor([-1.0, 0.0, 1.0, 50.0], dtype=torch.float64)
     f = scaled_tanh(a)
     assert torch.allclose(f[:3], torch.tensor([-1.0, 0.0, 1.0], dtype=torch.float64), atol=1e-4)  # f(±1) ≈ ±1
-    assert abs(float(f[3]) - 1.7159) < 1e-9 and A == 1.7159
+    assert abs(float(f[3]) - 1.7159) < 1e-9 and AMPLITUDE == 1.7159
     # the second derivative of A tanh(S a) is extremal at a = ±1 (Appendix A's reason for the constants)
     grid = torch.linspace(0.2, 3, 2801, dtype=torch.float64, requires_grad=True)
     (g,) = torch.autograd.grad(scaled_tanh(grid).sum(), grid, create_graph=True)

@@ -163,3 +163,26 @@ def test_setup_and_exercises_run_alone():
         assert text.startswith("✓"), f"{c.metadata['nbgrader']['grade_id']}: {text[:300]!r}"
     stderr = [o.get("text", "") for c in nb.cells for o in c.outputs if o.get("name") == "stderr"]
     assert not stderr, stderr
+
+
+# ---------------------------------------------------------------- no copies of helpers, no hidden state
+# Code that a helper already has is imported, not pasted into a cell; a cell that changes torch's
+# thread count sets it back in a `finally:` block, so no later cell runs with a count it did not ask for.
+PASTED = {
+    "def best_time": "time with timeit or helpers.checks",
+    "def field_by_autograd": "use helpers.receptive.gradient_field",
+    ".numel() for p in": "count with helpers.counting.count_parameters",
+}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_cells_use_helpers_and_leave_no_hidden_state(path):
+    nb = nbformat.read(path, as_version=4)
+    for c in nb.cells:
+        if c.cell_type != "code" or "### BEGIN SOLUTION" in c.source:
+            continue
+        for text, instead in PASTED.items():
+            assert text not in c.source, f"{path.name}: a cell has `{text}`: {instead}\n{c.source[:200]}"
+        if "torch.set_num_threads(" in c.source:
+            assert "threads = torch.get_num_threads()" in c.source and "finally:\n    torch.set_num_threads(threads)" \
+                in c.source, f"{path.name}: set the thread count back in a finally: block\n{c.source[:200]}"

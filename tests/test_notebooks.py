@@ -73,3 +73,116 @@ def test_student_edition_removes_every_solution():
         n_solutions = sum(c.source.count("### BEGIN SOLUTION") for c in original.cells)
         assert text.count("raise NotImplementedError()") + text.count("YOUR ANSWER HERE") == n_solutions
         assert all(not c.outputs and c.execution_count is None for c in student.cells if c.cell_type == "code")
+
+
+# ---------------------------------------------------------------- exercise sections stand alone
+# A student may restart the kernel, run the set-up cell and go straight to the homework. So each
+# notebook's "## Exercises (homework)" section may use only what the first code cell defines
+# (`helpers`, `device`), the builtins and what the section itself imports or defines.
+
+EXERCISES_HEADING = "## Exercises (homework)"
+IPYTHON_BUILTINS = {"display", "get_ipython"}
+
+
+def _exercise_code_cells(nb):
+    start = next(i for i, c in enumerate(nb.cells)
+                 if c.cell_type == "markdown" and c.source.lstrip().startswith(EXERCISES_HEADING))
+    return [c for c in nb.cells[start:] if c.cell_type == "code"]
+
+
+def global_names(source: str) -> tuple[set[str], set[str]]:
+    """``(bound, used)``: the module-level names a cell binds, and the global names it reads anywhere.
+
+    A name read inside a function body counts when it is not local there (it is looked up in the
+    notebook's namespace when the function runs).
+
+    >>> bound, used = global_names("import numpy as np\\nk = 3\\ndef f(x):\\n    return np.sum(x) * k + w")
+    >>> sorted(bound), sorted(used)
+    (['f', 'k', 'np'], ['k', 'np', 'w'])
+    """
+    import symtable
+
+    top = symtable.symtable(source, "<cell>", "exec")
+    bound = {s.get_name() for s in top.get_symbols() if s.is_assigned() or s.is_imported() or s.is_namespace()}
+    used = set()
+
+    def visit(table):
+        for s in table.get_symbols():
+            if s.is_referenced() and (table is top or s.is_global()):
+                used.add(s.get_name())
+        for child in table.get_children():
+            visit(child)
+
+    visit(top)
+    return bound, used
+
+
+def test_global_names_sees_names_read_inside_functions_and_comprehensions():
+    bound, used = global_names("def f(a):\n    return [g(a, b) for b in range(a)]\nclass K:\n    size = n\n")
+    assert bound == {"f", "K"} and used == {"g", "range", "n"}
+    bound, used = global_names("from helpers.conv import conv2d\nx = conv2d(x0, w)\n")
+    assert bound == {"conv2d", "x"} and used == {"conv2d", "x0", "w"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_exercises_need_only_the_setup_cell(path):
+    import builtins
+
+    nb = nbformat.read(path, as_version=4)
+    setup = next(c for c in nb.cells if c.cell_type == "code")
+    known = set(dir(builtins)) | IPYTHON_BUILTINS | global_names(setup.source)[0]
+    assert {"helpers", "device"} <= known
+    for cell in _exercise_code_cells(nb):
+        bound, used = global_names(cell.source)
+        missing = sorted(used - bound - known)
+        assert not missing, (f"{path.name}: an exercise cell uses {missing}, defined only in the lecture part; "
+                             f"import or create them in the exercise section:\n{cell.source[:300]}")
+        known |= bound
+
+
+# Run for one notebook: only the set-up cell and the exercise section, solutions in, in a fresh kernel.
+# Every check must pass (✓) and nothing may go to stderr. (tests/test_student_edition.py runs the student
+# editions, whose stubs fail fast; here the solutions run, so the checks do their full work.)
+RUN_ALONE = "06_lenet5.ipynb"
+
+
+def test_setup_and_exercises_run_alone():
+    from nbclient import NotebookClient
+
+    path = next(p for p in NOTEBOOKS if p.name == RUN_ALONE)
+    nb = nbformat.read(path, as_version=4)
+    setup = next(c for c in nb.cells if c.cell_type == "code")
+    nb.cells = [setup] + _exercise_code_cells(nb)
+    for c in nb.cells:
+        c.outputs = []
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert graded, "the notebook has autograded checks"
+    for c in graded:
+        text = "".join(o.get("data", {}).get("text/plain", "") + o.get("text", "") for o in c.outputs)
+        assert text.startswith("✓"), f"{c.metadata['nbgrader']['grade_id']}: {text[:300]!r}"
+    stderr = [o.get("text", "") for c in nb.cells for o in c.outputs if o.get("name") == "stderr"]
+    assert not stderr, stderr
+
+
+# ---------------------------------------------------------------- no copies of helpers, no hidden state
+# Code that a helper already has is imported, not pasted into a cell; a cell that changes torch's
+# thread count sets it back in a `finally:` block, so no later cell runs with a count it did not ask for.
+PASTED = {
+    "def best_time": "time with timeit or helpers.checks",
+    "def field_by_autograd": "use helpers.receptive.gradient_field",
+    ".numel() for p in": "count with helpers.counting.count_parameters",
+}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_cells_use_helpers_and_leave_no_hidden_state(path):
+    nb = nbformat.read(path, as_version=4)
+    for c in nb.cells:
+        if c.cell_type != "code" or "### BEGIN SOLUTION" in c.source:
+            continue
+        for text, instead in PASTED.items():
+            assert text not in c.source, f"{path.name}: a cell has `{text}`: {instead}\n{c.source[:200]}"
+        if "torch.set_num_threads(" in c.source:
+            assert "threads = torch.get_num_threads()" in c.source and "finally:\n    torch.set_num_threads(threads)" \
+                in c.source, f"{path.name}: set the thread count back in a finally: block\n{c.source[:200]}"

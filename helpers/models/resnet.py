@@ -162,9 +162,9 @@ class SmallNet(nn.Module):
     def __init__(self, depth: int = 20, residual: bool = True, width: int = 8, num_classes: int = 10,
                  norm: bool = True, in_channels: int = 1):
         super().__init__()
-        as_int("depth", depth, 8)
+        as_int("depth", depth, 2)
         if (depth - 2) % 6:
-            raise ValueError(f"depth={depth!r} is not allowed: expected 6n + 2 (8, 14, 20, 26, 32, ...)")
+            raise ValueError(f"depth={depth!r} is not allowed: expected 6n + 2 (2, 8, 14, 20, 26, 32, ...)")
         as_int("width", width, 1)
         n = (depth - 2) // 6
         self.depth, self.residual = depth, bool(residual)

@@ -179,9 +179,10 @@ def _as_model(model) -> nn.Module:
     raise not_allowed("model", model, "a torch.nn.Module or a name in helpers.summary.ARCHITECTURES")
 
 
-def _device_of(model: nn.Module):
-    p = next(model.parameters(), None)
-    return p.device if p is not None else torch.device("cpu")
+def _like_model(model: nn.Module) -> dict:
+    """Device and floating dtype of the model's parameters (CPU, float32 when it has none)."""
+    p = next((p for p in model.parameters() if p.is_floating_point()), None)
+    return dict(device=p.device, dtype=p.dtype) if p is not None else dict(device="cpu", dtype=torch.float32)
 
 
 def _forward(model: nn.Module, input_size, hooks_on: dict[str, nn.Module]):
@@ -189,7 +190,7 @@ def _forward(model: nn.Module, input_size, hooks_on: dict[str, nn.Module]):
     input_size = tuple(as_int("input_size", v, 1) for v in input_size)
     if len(input_size) != 3:
         raise not_allowed("input_size", input_size, "(channels, height, width)")
-    x = torch.zeros(1, *input_size, device=_device_of(model))
+    x = torch.zeros(1, *input_size, **_like_model(model))
     outputs, handles = {}, []
     for name, m in hooks_on.items():
         handles.append(m.register_forward_hook(lambda mod, inp, out, name=name: outputs.setdefault(name, out)))

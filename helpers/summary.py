@@ -306,7 +306,8 @@ class Architecture:
     ``se_resnet50``); ``gflops`` torchvision's published multiply-adds at 224x224 (None where it
     publishes none); ``top1`` the ImageNet top-1 accuracy (%) of the reference weights, single
     224x224 crop, as published (cited, not run); ``depth`` the layer count in the network's name;
-    ``stage_depth`` the module depth whose rows are the network's stages.
+    ``stage_depth`` the module depth whose rows are the network's stages, ``layer_depth`` the one
+    whose rows are its layers or blocks.
     """
 
     constructor: Callable[..., nn.Module]
@@ -317,25 +318,26 @@ class Architecture:
     gflops: float | None
     top1: float
     stage_depth: int
+    layer_depth: int
 
 
 def _architectures() -> dict[str, Architecture]:
     from helpers import models as M
 
     return {
-        "alexnet": Architecture(M.alexnet, 2012, "ReLU, dropout, GPUs", 8, 61_100_840, 0.71, 56.52, 1),
-        "vgg11": Architecture(M.vgg11, 2015, "stacks of 3x3 convolutions", 11, 132_863_336, 7.61, 69.02, 2),
-        "vgg16": Architecture(M.vgg16, 2015, "stacks of 3x3 convolutions", 16, 138_357_544, 15.47, 71.59, 2),
+        "alexnet": Architecture(M.alexnet, 2012, "ReLU, dropout, GPUs", 8, 61_100_840, 0.71, 56.52, 1, 1),
+        "vgg11": Architecture(M.vgg11, 2015, "stacks of 3x3 convolutions", 11, 132_863_336, 7.61, 69.02, 2, 2),
+        "vgg16": Architecture(M.vgg16, 2015, "stacks of 3x3 convolutions", 16, 138_357_544, 15.47, 71.59, 2, 2),
         "googlenet": Architecture(M.googlenet, 2015, "Inception: parallel branches, 1x1 reductions", 22,
-                                  6_624_904, 1.50, 69.78, 2),
-        "resnet18": Architecture(M.resnet18, 2016, "residual (identity) shortcuts", 18, 11_689_512, 1.81, 69.76, 1),
-        "resnet50": Architecture(M.resnet50, 2016, "bottleneck residual blocks", 50, 25_557_032, 4.09, 76.13, 1),
+                                  6_624_904, 1.50, 69.78, 2, 2),
+        "resnet18": Architecture(M.resnet18, 2016, "residual (identity) shortcuts", 18, 11_689_512, 1.81, 69.76, 1, 2),
+        "resnet50": Architecture(M.resnet50, 2016, "bottleneck residual blocks", 50, 25_557_032, 4.09, 76.13, 1, 2),
         "se_resnet50": Architecture(M.se_resnet50, 2018, "squeeze-and-excitation (channel attention)", 50,
-                                    28_100_000, None, 76.71, 1),
+                                    28_100_000, None, 76.71, 1, 2),
         "densenet121": Architecture(M.densenet121, 2017, "concatenate every earlier map", 121, 7_978_856, 2.83,
-                                    74.43, 2),
+                                    74.43, 2, 4),
         "convnext_tiny": Architecture(M.convnext_tiny, 2022, "a ResNet modernised like a Transformer", 18 * 3 + 5,
-                                      28_589_128, 4.46, 82.52, 2),
+                                      28_589_128, 4.46, 82.52, 2, 3),
     }
 
 

@@ -5,7 +5,8 @@ of several depths on the same digits with the same budget (the same number of SG
 same minibatches) and records the training loss of every step. Each plain net starts from the same
 weights as its residual twin (the shortcut projections, which only the residual net has, aside).
 :func:`gradient_norms` measures, at initialisation, the gradient norm of every convolution's
-weights, from the input side to the output side.
+weights, from the input side to the output side. :func:`train_steps` trains any model for a fixed
+number of steps and records its test accuracy along the way (to compare, say, ReLU with tanh).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = [
     "gradient_norms",
     "DegradationResult",
     "degradation_experiment",
+    "train_steps",
 ]
 
 
@@ -133,3 +135,40 @@ def degradation_experiment(data, depths=(8, 20, 32), steps: int = 60, batch_size
             result.losses[(kind, d)] = _train(net, x_train, data.y_train, steps, batch_size, lr, seed)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def train_steps(model: nn.Module, data, steps: int = 300, lr: float = 0.05, batch_size: int = 32,
+                eval_every: int = 25, n_test: int = 500, seed: int = 0, optimizer: str = "sgd"):
+    """Train for ``steps`` minibatches; the test accuracy every ``eval_every`` steps.
+
+    ``optimizer`` is ``"sgd"`` (momentum 0.9) or ``"adam"``.
+
+    Returns:
+        ``(steps, accuracy)``: two arrays, the step numbers and the accuracy on the first
+        ``n_test`` test digits after them. The model is left in evaluation mode.
+    """
+    as_int("steps", steps, 1)
+    as_int("eval_every", eval_every, 1)
+    as_int("n_test", n_test, 1)
+    lr = as_float("lr", lr, 0.0)
+    if optimizer not in ("sgd", "adam"):
+        raise not_allowed("optimizer", optimizer, "'sgd' or 'adam'")
+    opt = (torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9) if optimizer == "sgd"
+           else torch.optim.Adam(model.parameters(), lr=lr))
+    order = torch.Generator().manual_seed(as_int("seed", seed, 0))
+    torch.manual_seed(seed)   # dropout
+    x_test, y_test = data.x_test[:n_test], data.y_test[:n_test]
+    marks, accuracy = [], []
+    for s in range(1, steps + 1):
+        model.train()
+        idx = torch.randint(0, len(data.x_train), (batch_size,), generator=order)
+        loss = F.cross_entropy(model(data.x_train[idx]), data.y_train[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if s % eval_every == 0 or s == steps:
+            model.eval()
+            with torch.no_grad():
+                accuracy.append(float((model(x_test).argmax(1) == y_test).float().mean()))
+            marks.append(s)
+    return np.array(marks), np.array(accuracy)

@@ -46,6 +46,8 @@ __all__ = [
     "field_path",
     "receptive_field",
     "stage_fields",
+    "last_map",
+    "published_line",
 ]
 
 _aten = torch.ops.aten
@@ -350,3 +352,34 @@ def build(name: str, num_classes: int = 1000, device="meta") -> nn.Module:
         raise not_allowed("name", name, "one of " + ", ".join(map(repr, ARCHITECTURES)))
     with torch.device(device):
         return ARCHITECTURES[name].constructor(num_classes=num_classes)
+
+
+def last_map(rows: list[LayerRow]) -> LayerRow:
+    """The last row whose output is a feature map larger than 1x1 (the last stage)."""
+    maps = [r for r in rows if r.field is not None and math.prod(r.shape[1:]) > 1]
+    if not maps:
+        raise ValueError("no row is a feature map larger than 1x1")
+    return maps[-1]
+
+
+def published_line(name: str) -> str:
+    """One line: our parameters and multiply-adds at 224x224 beside the published ones, and the last field.
+
+    It starts with ✓ when the parameters equal torchvision's exactly (within 0.5% of a paper's rounded
+    figure) and the multiply-adds are within 2% of torchvision's GFLOPS; with ✗ otherwise.
+    """
+    a = ARCHITECTURES.get(name) if isinstance(name, str) else None
+    if a is None:
+        raise not_allowed("name", name, "one of " + ", ".join(map(repr, ARCHITECTURES)))
+    rows = summary(name, depth=a.stage_depth)
+    params, gmacs = sum(r.parameters for r in rows), sum(r.flops for r in rows) / 2e9
+    exact = a.params % 100_000 != 0
+    ok = params == a.params if exact else abs(params / a.params - 1) < 0.005
+    published = f"{a.params:,}" if exact else f"{a.params / 1e6:.1f} M"
+    text = f"{name}: {params:,} parameters (published {published}), {gmacs:.2f} G multiply-adds"
+    if a.gflops is not None:
+        ok = ok and abs(gmacs / a.gflops - 1) < 0.02
+        text += f" (torchvision {a.gflops})"
+    last = last_map(rows)
+    text += f", last stage {'x'.join(map(str, last.shape))} with field {last.field.size}"
+    return ("✓ " if ok else "✗ ") + text

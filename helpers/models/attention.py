@@ -118,26 +118,27 @@ class PatchEmbedding(nn.Module):
 
 
 class DigitAttentionNet(nn.Module):
-    """A small digit classifier with one attention module after two strided convolutions.
+    """A small digit classifier with one attention module after three convolutions.
 
     ``attention`` is ``"se"`` (:class:`SqueezeExcitation`, r = 4), ``"cbam"``, ``"nonlocal"`` or
-    ``"none"``. ``1@32x32 -> 16@16x16 -> 32@8x8 -> attention -> global average -> 10``.
+    ``"none"``. ``1@32x32 -> w@16x16 -> 2w@8x8 -> 2w@8x8 -> attention -> flatten -> 10``.
     """
 
     KINDS = ("none", "se", "cbam", "nonlocal")
 
-    def __init__(self, attention: str = "se", width: int = 16, num_classes: int = 10):
+    def __init__(self, attention: str = "se", width: int = 8, num_classes: int = 10):
         super().__init__()
         if attention not in self.KINDS:
             raise ValueError(f"attention={attention!r} is not allowed: expected one of {', '.join(self.KINDS)}")
         w = as_int("width", width, 1)
         self.features = nn.Sequential(
-            nn.Conv2d(1, w, 3, stride=2, padding=1), nn.BatchNorm2d(w), nn.ReLU(),           # w@16x16
+            nn.Conv2d(1, w, 5, stride=2, padding=2), nn.BatchNorm2d(w), nn.ReLU(),           # w@16x16
             nn.Conv2d(w, 2 * w, 3, stride=2, padding=1), nn.BatchNorm2d(2 * w), nn.ReLU(),   # 2w@8x8
+            nn.Conv2d(2 * w, 2 * w, 3, padding=1), nn.BatchNorm2d(2 * w), nn.ReLU(),         # 2w@8x8
         )
         self.attention = {"none": lambda c: nn.Identity(), "se": lambda c: SqueezeExcitation(c, reduction=4),
                           "cbam": lambda c: CBAM(c, reduction=4), "nonlocal": NonLocalBlock}[attention](2 * w)
-        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2 * w, num_classes))
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(2 * w * 8 * 8, num_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.attention(self.features(x)))

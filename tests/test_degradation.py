@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers.degradation import degradation_experiment, gradient_norms, twin_nets
+from helpers.degradation import degradation_experiment, gradient_norms, train_steps, twin_nets
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +75,18 @@ def test_bad_input_is_a_value_error(tiny_data, kwargs, match):
 def test_gradient_norms_needs_a_conv():
     with pytest.raises(ValueError, match="no Conv2d"):
         gradient_norms(torch.nn.Linear(3, 2), torch.zeros(1, 3), torch.zeros(1, dtype=torch.long))
+
+
+def test_train_steps_is_deterministic_and_evaluates_on_schedule(tiny_data):
+    from helpers.models.attention import DigitAttentionNet
+
+    data = SimpleNamespace(x_train=F.pad(tiny_data.x_train, (8, 8, 8, 8)), y_train=tiny_data.y_train,
+                           x_test=F.pad(tiny_data.x_train[:20], (8, 8, 8, 8)), y_test=tiny_data.y_train[:20])
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        runs.append(train_steps(DigitAttentionNet("se", width=2), data, steps=7, eval_every=3, batch_size=4))
+    (steps, acc), (steps2, acc2) = runs
+    assert steps.tolist() == [3, 6, 7] and np.array_equal(acc, acc2) and ((acc >= 0) & (acc <= 1)).all()
+    with pytest.raises(ValueError, match="optimizer='rmsprop' is not allowed"):
+        train_steps(DigitAttentionNet("se", width=2), data, steps=1, optimizer="rmsprop")

@@ -87,6 +87,6 @@ def test_train_steps_is_deterministic_and_evaluates_on_schedule(tiny_data):
         torch.manual_seed(0)
         runs.append(train_steps(DigitAttentionNet("se", width=2), data, steps=7, eval_every=3, batch_size=4))
     (steps, acc), (steps2, acc2) = runs
-    assert steps.tolist() == [3, 6, 7] and np.array_equal(acc, acc2) and ((acc >= 0) & (acc <= 1)).all()
+    assert steps.tolist() == steps2.tolist() == [3, 6, 7] and np.array_equal(acc, acc2) and ((acc >= 0) & (acc <= 1)).all()
     with pytest.raises(ValueError, match="optimizer='rmsprop' is not allowed"):
         train_steps(DigitAttentionNet("se", width=2), data, steps=1, optimizer="rmsprop")

@@ -102,7 +102,7 @@ def _se_case(rng: np.random.Generator, label: str = "random", h: int | None = No
     n, c, r = int(rng.integers(1, 4)), int(rng.integers(2, 17)), int(rng.integers(1, 5))
     h, w = h or int(rng.integers(1, 8)), w or int(rng.integers(1, 8))
     hidden = max(1, c // r)
-    t = lambda *s: torch.as_tensor(rng.normal(size=s))  # noqa: E731
+    t = lambda *s: torch.as_tensor(rng.normal(size=s))
     return Case((t(n, c, h, w) + 0.5, t(hidden, c), t(hidden), t(c, hidden), t(c)),
                 label=f"{label}: x {(n, c, h, w)}, hidden {hidden}")
 

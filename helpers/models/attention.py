@@ -88,7 +88,7 @@ class NonLocalBlock(nn.Module):
         self.attention: torch.Tensor | None = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n, c, h, w = x.shape
+        n, _, h, w = x.shape
         q = self.theta(x).flatten(2).transpose(1, 2)          # (N, HW, inner)
         k = self.phi(x).flatten(2)                            # (N, inner, HW)
         v = self.g(x).flatten(2).transpose(1, 2)              # (N, HW, inner)

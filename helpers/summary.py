@@ -240,7 +240,8 @@ def summary(model, input_size=(3, 224, 224), depth: int = 1) -> list[LayerRow]:
         trace = tracker.trace_of(t)
         is_map = t is not None and t.dim() == 4 and trace is not None
         rows.append(LayerRow(name, type(m).__name__, tuple(t.shape[1:]) if t is not None else (),
-                             count_parameters(m), int(sum(counts.get(f"{prefix}.{name}", {}).values())),
+                             count_parameters(m), int(sum(counts.get(prefix if m is model else f"{prefix}.{name}",
+                                                                     {}).values())),
                              _stats(trace.path) if is_map else None, bool(is_map and trace.sees_all)))
     return rows
 

@@ -99,6 +99,11 @@ def test_resnet_field_follows_the_largest_path():
     assert receptive_field("resnet18") == FieldStats(435, 32, -217)
 
 
+def test_a_single_layer_is_its_own_row():
+    (row,) = summary(nn.Conv2d(3, 4, 3, padding=1), (3, 8, 8))
+    assert row.flops == conv_flops(3, 4, 3, 8, padding=1) and row.shape == (4, 8, 8) and row.parameters == 112
+
+
 def test_patch_embedding_field_is_one_patch():
     assert receptive_field(PatchEmbedding(3, 8, 16).proj, (3, 64, 64)) == FieldStats(16, 16, 0)
 

@@ -211,10 +211,9 @@ def test_stride_padding_explorer_follows_stride_and_padding(jupyterlab):
 
 def test_architecture_browser_follows_the_picked_network(jupyterlab):
     with _notebook_page(jupyterlab, "08_architectures.ipynb") as (page, root):
-        text = page.locator(".jp-NotebookPanel").inner_text()
-        assert "✓ resnet50" in text and "✓ residual_block" in text
-
+        # (cells far from the view are not rendered as text, so the ✓ lines are checked by nbval instead)
         browser = page.locator(".arch-browser").first
+        browser.scroll_into_view_if_needed()
         figure = browser.locator(".jupyter-matplotlib-figure").first
         about = browser.locator(".arch-browser-about").first
         figure.scroll_into_view_if_needed()

@@ -207,3 +207,23 @@ def test_stride_padding_explorer_follows_stride_and_padding(jupyterlab):
         assert padded != strided, "the figure did not change when the padding changed"
         assert "2·3" in size.inner_text()  # the formula shows the current numbers
         page.screenshot(path=str(root / "page_03.png"), full_page=False)
+
+
+def test_architecture_browser_follows_the_picked_network(jupyterlab):
+    with _notebook_page(jupyterlab, "08_architectures.ipynb") as (page, root):
+        # (cells far from the view are not rendered as text, so the ✓ lines are checked by nbval instead)
+        browser = page.locator(".arch-browser").first
+        browser.scroll_into_view_if_needed()
+        figure = browser.locator(".jupyter-matplotlib-figure").first
+        about = browser.locator(".arch-browser-about").first
+        figure.scroll_into_view_if_needed()
+        page.wait_for_timeout(1000)  # let the first draw land
+        assert "resnet18" in about.inner_text() and "11,689,512" in about.inner_text()
+        before = figure.screenshot(path=str(root / "arch_before.png"))
+
+        browser.locator(".arch-browser-network select").first.select_option("densenet121")
+        page.wait_for_function(
+            "() => document.querySelector('.arch-browser-about').innerText.includes('7,978,856')", timeout=30_000)
+        after = _wait_for_change(figure, before, root / "arch_after.png")
+        assert after != before, "the figure did not change when another network was picked"
+        page.screenshot(path=str(root / "page_08.png"), full_page=False)

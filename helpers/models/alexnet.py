@@ -8,6 +8,7 @@ from helpers.args import as_int
 
 __all__ = [
     "alexnet",
+    "digit_alexnet",
 ]
 
 
@@ -29,4 +30,23 @@ def alexnet(num_classes: int = 1000) -> nn.Sequential:
         nn.Dropout(), nn.Linear(256 * 6 * 6, 4096), nn.ReLU(),
         nn.Dropout(), nn.Linear(4096, 4096), nn.ReLU(),
         nn.Linear(4096, num_classes),
+    )
+
+
+def digit_alexnet(activation: str = "relu", width: int = 16, num_classes: int = 10) -> nn.Sequential:
+    """AlexNet's ideas at digit size: ReLU (or tanh), overlapping 3x3/2 max pooling, dropout before the FC layers.
+
+    ``1@32x32 -> w@32x32 -> w@15x15 -> 2w@15x15 -> 2w@7x7 -> 2w@7x7 -> 64 -> num_classes``.
+    """
+    acts = {"relu": nn.ReLU, "tanh": nn.Tanh}
+    if activation not in acts:
+        raise ValueError(f"activation={activation!r} is not allowed: expected 'relu' or 'tanh'")
+    w = as_int("width", width, 1)
+    act = acts[activation]
+    return nn.Sequential(
+        nn.Conv2d(1, w, 5, padding=2), act(), nn.MaxPool2d(3, 2),            # w@32x32 -> w@15x15
+        nn.Conv2d(w, 2 * w, 5, padding=2), act(), nn.MaxPool2d(3, 2),        # 2w@15x15 -> 2w@7x7
+        nn.Conv2d(2 * w, 2 * w, 3, padding=1), act(), nn.Flatten(),          # 2w@7x7
+        nn.Dropout(0.5), nn.Linear(2 * w * 7 * 7, 64), act(),
+        nn.Dropout(0.5), nn.Linear(64, as_int("num_classes", num_classes, 1)),
     )

@@ -12,9 +12,11 @@ numerical gradients, comparison tables, timing), ``nbclean`` (notebook hygiene, 
 
 Kernels (numpy, torch's semantics, tested against torch): ``conv``, ``pool``, ``norm``, ``padding``.
 
-Concepts: ``receptive``, ``equivariance``, ``connectivity``, ``counting``, ``symbolic``, ``filters``.
+Concepts: ``receptive``, ``erf``, ``summary``, ``equivariance``, ``connectivity``, ``counting``, ``symbolic``, ``filters``.
 
-Data and training: ``data``, ``deform``, ``train``.
+Data and training: ``data``, ``deform``, ``train``, ``degradation``.
+
+Course: ``glossary`` (the slide terms, 术语表).
 
 A first taste (the output-size formula of LeNet-5's first layer)::
 

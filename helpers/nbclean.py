@@ -32,7 +32,7 @@ import nbformat
 __all__ = ["CHECK_TAG", "clean", "dirty_reasons", "student_edition", "main"]
 
 CHECK_TAG = "nbval-check-output"
-_CELL_KEYS = ("tags", "nbgrader", "slideshow")  # the only cell metadata kept (slideshow: RISE slide types)
+_CELL_KEYS = ("tags", "nbgrader", "slideshow", "jupyter", "jp-MarkdownHeadingCollapsed")  # the only cell metadata kept (slideshow: RISE slide types; jupyter: source_hidden / outputs_hidden of check cells)
 _SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*$", re.M | re.S)
 
 

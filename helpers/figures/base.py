@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["Blitter", "freeze_layout", "hide_canvas_header", "widget_canvas"]
+import math
+
+__all__ = ["Blitter", "freeze_layout", "hide_canvas_header", "send_whole_frames", "widget_canvas"]
 
 
 def hide_canvas_header(fig) -> None:
@@ -31,6 +33,34 @@ def freeze_layout(fig) -> None:
     fig.set_layout_engine("none")
 
 
+def send_whole_frames(canvas) -> None:
+    """Make an ipympl canvas send every frame as a whole image, never as a diff (a no-op elsewhere).
+
+    ipympl (matplotlib's webagg) sends a frame as a *diff* when it can: only the pixels that
+    changed since the last frame it sent, the others transparent, and the browser paints it over
+    the picture it shows. But the browser keeps one ``Image`` for the frames: a frame that arrives
+    while the previous one is still decoding replaces it, and the previous one is never painted.
+    While a widget is dragged, frames come faster than that, so diffs are lost, and the pixels that
+    changed only in a lost diff stay wrong on the page (notches in a drawn stroke, a missing
+    segment, an old outline left behind) until the next whole frame. A whole frame does not depend
+    on the frames before it: a lost one costs a step of the animation, never the final picture.
+    The price is a bigger PNG (tens of kB instead of a few); encoding takes about as long.
+
+    Args:
+        canvas: a figure's canvas. Canvases without ``get_diff_image`` (Agg, inline) are left alone.
+    """
+    get_image = getattr(canvas, "get_diff_image", None)
+    if get_image is None or getattr(get_image, "whole_frames", False):
+        return
+
+    def get_whole_image():
+        canvas._force_full = True  # webagg's flag for "the next frame is a whole one"
+        return get_image()
+
+    get_whole_image.whole_frames = True
+    canvas.get_diff_image = get_whole_image  # ipympl has no setting for this; only this canvas changes
+
+
 class Blitter:
     """Redraw only the artists that change, for figures that widgets update.
 
@@ -41,8 +71,12 @@ class Blitter:
     time of a full redraw for the kernel explorer.
 
     Any full draw (the first display, a resize, the browser asking for a
-    refresh) captures the background again, so nothing goes stale. On a
-    canvas that cannot blit, :meth:`redraw` falls back to ``draw_idle``.
+    refresh) captures the background again, so nothing goes stale; a draw
+    made by ``savefig`` does not (it draws the animated artists too). On a
+    canvas that cannot blit, :meth:`redraw` falls back to ``draw_idle``. On
+    an ipympl canvas every frame goes to the browser whole
+    (:func:`send_whole_frames`): what the page shows is then the last frame,
+    which equals a full redraw.
 
     Args:
         fig: the figure.
@@ -55,6 +89,7 @@ class Blitter:
         blit = Blitter(fig, [image, title])
         image.set_data(new)      # change the artists ...
         blit.redraw()            # ... then show them
+        blit.redraw_within([image], image.axes.bbox)  # only one of them changed
     """
 
     def __init__(self, fig, artists):
@@ -65,8 +100,11 @@ class Blitter:
         self._background = None
         self._can_blit = hasattr(fig.canvas, "copy_from_bbox") and hasattr(fig.canvas, "restore_region")
         self._cid = fig.canvas.mpl_connect("draw_event", self._on_draw)
+        send_whole_frames(fig.canvas)
 
     def _on_draw(self, event) -> None:
+        if self.fig.canvas.is_saving():
+            return  # savefig draws the animated artists itself, at its own dpi: not a background
         if self._can_blit:
             self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
         self._draw_artists()
@@ -84,3 +122,25 @@ class Blitter:
         canvas.restore_region(self._background)
         self._draw_artists()
         canvas.blit(self.fig.bbox)
+
+    def redraw_within(self, artists, bbox) -> None:
+        """Show the current state of ``artists`` only, redrawing only the region ``bbox``.
+
+        Faster than :meth:`redraw` when one artist changes often (the ink of a drawing pad): the
+        other animated artists are left as they were drawn last. ``artists`` must be animated
+        artists of this blitter that lie inside ``bbox`` (display units, e.g. ``ax.bbox``; an
+        artist clipped to its axes lies inside the axes' bbox), and no other animated artist may
+        overlap ``bbox``.
+        """
+        canvas = self.fig.canvas
+        if self._background is None:
+            canvas.draw_idle()
+            return
+        x0, y0, x1, y1 = bbox.extents
+        height = self.fig.bbox.height  # the saved bitmap counts rows from the top
+        pixels = (math.floor(x0), math.floor(height - y1), math.ceil(x1), math.ceil(height - y0))
+        # xy: where the saved bitmap's own corner goes (its place: nothing moves)
+        canvas.restore_region(self._background, bbox=pixels, xy=self._background.get_extents()[:2])
+        for a in artists:
+            self.fig.draw_artist(a)
+        canvas.blit(bbox)

@@ -61,6 +61,25 @@ def send_whole_frames(canvas) -> None:
     canvas.get_diff_image = get_whole_image  # ipympl has no setting for this; only this canvas changes
 
 
+def _frames_over(artists) -> list:
+    """The spines a full draw paints over ``artists``: those of their axes, above the lowest of them."""
+    frames = []
+    for ax in dict.fromkeys(getattr(a, "axes", None) for a in artists):
+        if ax is None or not (ax.axison and ax.get_frame_on()):
+            continue
+        lowest = min(a.get_zorder() for a in artists if getattr(a, "axes", None) is ax)
+        frames += [s for s in ax.spines.values()
+                   if s.get_visible() and s.get_zorder() > lowest and not any(s is a for a in artists)]
+    return frames
+
+
+def _draw_order(artist) -> tuple:
+    """Where a full draw paints ``artist``: with its axes (by the axes' zorder), then by its own zorder."""
+    ax = getattr(artist, "axes", None)
+    z = artist.get_zorder()
+    return (z, 0.0) if ax is None else (ax.get_zorder(), z)
+
+
 class Blitter:
     """Redraw only the artists that change, for figures that widgets update.
 
@@ -78,11 +97,16 @@ class Blitter:
     (:func:`send_whole_frames`): what the page shows is then the last frame,
     which equals a full redraw.
 
+    The blit paints what a full draw paints, in the same order: the frame
+    (spines) of each axes that holds a changing artist is drawn with them,
+    over them, as a full draw does (else an image would hide its frame).
+
     Args:
         fig: the figure.
         artists: the artists that change between updates (images, texts...).
             They are marked animated: a full draw leaves them out of the
-            background and this class draws them.
+            background and this class draws them. ``self.artists`` holds
+            them with the frames, in drawing order.
 
     Example::
 
@@ -94,7 +118,13 @@ class Blitter:
 
     def __init__(self, fig, artists):
         self.fig = fig
-        self.artists = list(artists)
+        given = list(artists)
+        # A full draw paints each axes' frame (spines) over its images and lines; the blit must
+        # too, or an image drawn on top hides the frame. The frames over the given artists join
+        # them (animated: out of the background, drawn here, once) ...
+        self.overlays = _frames_over(given)
+        # ... and all are drawn in a full draw's order: axes by axes, by zorder inside each.
+        self.artists = sorted([*given, *self.overlays], key=_draw_order)
         for a in self.artists:
             a.set_animated(True)
         self._background = None
@@ -104,13 +134,18 @@ class Blitter:
 
     def _on_draw(self, event) -> None:
         if self.fig.canvas.is_saving():
-            return  # savefig draws the animated artists itself, at its own dpi: not a background
+            # savefig draws the animated artists of axes itself, in place; not those of the
+            # figure (a suptitle). And its picture is no background (other dpi, artists in it).
+            for a in self.artists:
+                if getattr(a, "axes", None) is None and a.get_animated():
+                    a.draw(event.renderer)
+            return
         if self._can_blit:
             self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
-        self._draw_artists()
+        self._draw_artists(self.artists)
 
-    def _draw_artists(self) -> None:
-        for a in self.artists:
+    def _draw_artists(self, artists) -> None:
+        for a in artists:
             self.fig.draw_artist(a)
 
     def redraw(self) -> None:
@@ -120,7 +155,7 @@ class Blitter:
             canvas.draw_idle()  # a full draw; its draw_event captures the background
             return
         canvas.restore_region(self._background)
-        self._draw_artists()
+        self._draw_artists(self.artists)
         canvas.blit(self.fig.bbox)
 
     def redraw_within(self, artists, bbox) -> None:
@@ -130,17 +165,20 @@ class Blitter:
         other animated artists are left as they were drawn last. ``artists`` must be animated
         artists of this blitter that lie inside ``bbox`` (display units, e.g. ``ax.bbox``; an
         artist clipped to its axes lies inside the axes' bbox), and no other animated artist may
-        overlap ``bbox``.
+        overlap ``bbox`` or the frame of its axes (the frame is drawn again with them).
         """
         canvas = self.fig.canvas
         if self._background is None:
             canvas.draw_idle()
             return
-        x0, y0, x1, y1 = bbox.extents
+        axes = {a.axes for a in artists}
+        redrawn = [a for a in self.artists if a in artists or (a in self.overlays and a.axes in axes)]
+        # the frames lie on the axes' edge, half outside it: restore (and redraw) around them too
+        frames = [a.get_linewidth() * self.fig.dpi / 72 for a in redrawn if a in self.overlays]
+        x0, y0, x1, y1 = bbox.padded(max(frames) / 2 + 1).extents if frames else bbox.extents
         height = self.fig.bbox.height  # the saved bitmap counts rows from the top
         pixels = (math.floor(x0), math.floor(height - y1), math.ceil(x1), math.ceil(height - y0))
         # xy: where the saved bitmap's own corner goes (its place: nothing moves)
         canvas.restore_region(self._background, bbox=pixels, xy=self._background.get_extents()[:2])
-        for a in artists:
-            self.fig.draw_artist(a)
+        self._draw_artists(redrawn)
         canvas.blit(bbox)

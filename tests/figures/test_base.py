@@ -49,6 +49,9 @@ def test_blitter_falls_back_without_blitting_support():
         def set_animated(self, flag):
             self.animated = flag
 
+        def get_zorder(self):
+            return 1
+
     blit = Blitter(Fig(), [Artist()])
     blit.redraw()
     blit.redraw()
@@ -142,14 +145,20 @@ def _webagg_figure():
 
 
 def _full_redraw(fig) -> np.ndarray:
-    """The reference: the whole figure drawn from scratch (savefig, with every artist in it)."""
+    """The reference: matplotlib's own picture of the figure, nothing animated, no Blitter involved."""
     import io
 
-    from PIL import Image
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
-    return np.asarray(Image.open(buf).convert("RGB"))
+    animated = fig.findobj(lambda a: a.get_animated())
+    for a in animated:
+        a.set_animated(False)
+    try:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="rgba", dpi=fig.dpi)
+    finally:
+        for a in animated:
+            a.set_animated(True)
+    w, h = fig.canvas.get_width_height(physical=True)
+    return np.frombuffer(buf.getvalue(), np.uint8).reshape(h, w, 4)[..., :3]
 
 
 def _drag_a_marker(fig, redraw):
@@ -251,3 +260,81 @@ def test_savefig_leaves_the_background_alone():
     fig.canvas.draw()
     assert np.array_equal(blitted, np.array(fig.canvas.buffer_rgba()))  # no dot left at 0.2
     plt.close(fig)
+
+
+def test_an_image_over_its_frame_keeps_the_frame():
+    """A full draw paints the spines over the image; the blit must too (it hid them before)."""
+    fig, ax = plt.subplots(figsize=(2, 2))
+    img = ax.imshow(np.zeros((4, 4)), cmap="gray_r", vmin=0, vmax=1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    blit = Blitter(fig, [img])
+    assert set(blit.overlays) == set(ax.spines.values())
+    fig.canvas.draw()
+    img.set_data(np.full((4, 4), 0.3))
+    blit.redraw()
+    assert np.array_equal(np.asarray(fig.canvas.buffer_rgba())[..., :3], _full_redraw(fig))
+    plt.close(fig)
+
+
+def test_savefig_of_a_blitted_figure_keeps_figure_level_artists():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    title = fig.suptitle("changes")
+    blit = Blitter(fig, [title])  # kept: the canvas holds its callback weakly
+    fig.canvas.draw()
+    title.set_text("changed")
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="rgba", dpi=fig.dpi)  # the suptitle is animated: only the Blitter draws it
+    w, h = fig.canvas.get_width_height(physical=True)
+    saved = np.frombuffer(buf.getvalue(), np.uint8).reshape(h, w, 4)[..., :3]
+    assert np.array_equal(saved, _full_redraw(fig)) and blit.artists == [title]
+    plt.close(fig)
+
+
+def _widgets():
+    """Every widget that blits, after a few updates (the notebooks' settings)."""
+    from types import SimpleNamespace as Event
+
+    import torch
+
+    from helpers.figures.kernel_explorer import KernelFilterExplorer
+    from helpers.figures.lenet5 import DrawDigit
+    from helpers.figures.motivation import ReceptiveFieldExplorer
+    from helpers.figures.pooling import PoolingExplorer
+    from helpers.figures.stride_padding import ConvExplorer
+    from helpers.models.lenet import LeNet5, ModernLeNet
+
+    torch.manual_seed(0)
+    pad = DrawDigit({"LeNet-5": LeNet5().eval(), "modern": ModernLeNet().eval()})
+    pad.on_press(Event(inaxes=pad.ax_draw, xdata=0.5, ydata=0.1))
+    for t in np.linspace(0.1, 0.9, 12):
+        pad.on_move(Event(inaxes=pad.ax_draw, xdata=0.5 - 0.3 * t, ydata=t))
+    yield "drawing pad, pen down", pad.fig
+    pad.on_release(None)
+    yield "drawing pad, released", pad.fig
+    conv = ConvExplorer(input_name="digit", preset="sobel x", stride=1, padding=1)
+    for step in (5, 300, 41):
+        conv.step.value = step
+    yield "convolution explorer", conv.fig
+    pool = PoolingExplorer(kind="max", kernel_size=3, stride=2, padding=1)
+    for col in (1, 3, 2):
+        pool.col.value = col
+    yield "pooling explorer", pool.fig
+    rf = ReceptiveFieldExplorer(n_layers=2, kernel_size=3)
+    for col in (5, 20, 11):
+        rf.col.value = col
+    yield "receptive-field explorer", rf.fig
+    kernel = KernelFilterExplorer()
+    kernel.preset.value = "laplacian"
+    yield "kernel explorer", kernel.fig
+
+
+def test_every_blitting_widget_shows_what_a_full_redraw_shows():
+    """The blitted picture (the last frame ipympl sends) against matplotlib's own, nothing animated."""
+    for name, fig in _widgets():
+        blitted = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+        differs = np.abs(blitted - _full_redraw(fig)).max(axis=2) > 64
+        assert differs.mean() <= 0.0002, f"{name}: {differs.mean():.2%} of the pixels differ"
+    plt.close("all")

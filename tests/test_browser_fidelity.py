@@ -210,7 +210,12 @@ def _difference(page, css: str, var: str, name: str = "") -> float:
 
     _settle(page, css)
     shown, reference = _shown(page, css), _reference(page, var)
-    assert shown.shape == reference.shape, (shown.shape, reference.shape)
+    # ipympl sizes the page's canvas by truncating the figure's size in pixels, and the image it
+    # gets by rounding: the canvas may lack the image's last row or column. Compare what both have.
+    assert abs(shown.shape[0] - reference.shape[0]) <= 1 and abs(shown.shape[1] - reference.shape[1]) <= 1, (
+        shown.shape, reference.shape)
+    h, w = min(shown.shape[0], reference.shape[0]), min(shown.shape[1], reference.shape[1])
+    shown, reference = shown[:h, :w], reference[:h, :w]
     differs = np.abs(shown.astype(int) - reference).max(axis=2) > LEVEL
     name = name or css
     for picture, what in ((shown, "page"), (reference, "full_redraw"), (np.where(differs, 0, 255), "difference")):
@@ -287,11 +292,12 @@ def test_dragged_slider_on_the_page_equals_a_full_redraw(page, css, var, slider)
 def test_a_broken_blit_fails_the_comparison(page):
     """The background never restored: old ink and old outlines stay. The comparison must see it."""
     broken = "{v}.fig.canvas.restore_region = lambda *args, **kwargs: None"
-    fixed = "del {v}.fig.canvas.restore_region\n{v}.fig.canvas.draw()"
+    fixed = "vars({v}.fig.canvas).pop('restore_region', None)\n{v}.fig.canvas.draw()"
     try:
         _kernel(page, broken.format(v="pool"))
         _drag_slider(page, "fid-pool")
         assert _difference(page, "fid-pool", "pool", "broken_pool") > 10 * TOLERANCE
+        _kernel(page, f"pad.strokes = {[list(s) for s in FOUR]}\npad.update()")  # a 4, drawn intact
         _kernel(page, broken.format(v="pad"))
         _kernel(page, "pad.clear()")  # the 4 stays on the page: nothing restores the background
         _stroke(page, ONE)

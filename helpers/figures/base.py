@@ -156,7 +156,17 @@ class Blitter:
             return
         canvas.restore_region(self._background)
         self._draw_artists(self.artists)
-        canvas.blit(self.fig.bbox)
+        self.show_blitted(self.fig.bbox)
+
+    def show_blitted(self, bbox) -> None:
+        """Send the blitted picture, and mark the figure up to date (what it shows is current).
+
+        Without the mark the changed artists leave the figure "stale", and in a notebook pyplot
+        draws every stale figure whole after each widget event (IPython's post-execute hook runs
+        after comm messages too): a second, full draw after every blit.
+        """
+        self.fig.canvas.blit(bbox)
+        self.fig.stale = False
 
     def redraw_within(self, artists, bbox) -> None:
         """Show the current state of ``artists`` only, redrawing only the region ``bbox``.
@@ -181,4 +191,4 @@ class Blitter:
         # xy: where the saved bitmap's own corner goes (its place: nothing moves)
         canvas.restore_region(self._background, bbox=pixels, xy=self._background.get_extents()[:2])
         self._draw_artists(redrawn)
-        canvas.blit(bbox)
+        self.show_blitted(bbox)

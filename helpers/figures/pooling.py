@@ -85,7 +85,7 @@ class _TwoLayerBlitter(Blitter):
             canvas.restore_region(self._middle)
         for a in self.upper:
             self.fig.draw_artist(a)
-        canvas.blit(self.fig.bbox)
+        self.show_blitted(self.fig.bbox)
 
 
 @dataclass

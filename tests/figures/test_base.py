@@ -338,3 +338,20 @@ def test_every_blitting_widget_shows_what_a_full_redraw_shows():
         differs = np.abs(blitted - _full_redraw(fig)).max(axis=2) > 64
         assert differs.mean() <= 0.0002, f"{name}: {differs.mean():.2%} of the pixels differ"
     plt.close("all")
+
+
+def test_a_blit_leaves_the_figure_up_to_date():
+    """pyplot draws stale figures whole after each widget event; a blitted figure is not stale."""
+    fig, ax = plt.subplots(figsize=(2, 2))
+    img = ax.imshow(np.zeros((4, 4)))
+    blit = Blitter(fig, [img])
+    fig.canvas.draw()
+    img.set_data(np.eye(4))
+    fig.stale = True  # as any change to a static artist marks it (an animated one does not)
+    blit.redraw()
+    assert not fig.stale  # the blit showed it
+    img.set_data(np.ones((4, 4)))
+    fig.stale = True
+    blit.redraw_within([img], ax.bbox)
+    assert not fig.stale
+    plt.close(fig)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ["Blitter", "freeze_layout", "hide_canvas_header", "widget_canvas"]
+import math
+
+__all__ = ["Blitter", "freeze_layout", "hide_canvas_header", "send_whole_frames", "widget_canvas"]
 
 
 def hide_canvas_header(fig) -> None:
@@ -31,6 +33,53 @@ def freeze_layout(fig) -> None:
     fig.set_layout_engine("none")
 
 
+def send_whole_frames(canvas) -> None:
+    """Make an ipympl canvas send every frame as a whole image, never as a diff (a no-op elsewhere).
+
+    ipympl (matplotlib's webagg) sends a frame as a *diff* when it can: only the pixels that
+    changed since the last frame it sent, the others transparent, and the browser paints it over
+    the picture it shows. But the browser keeps one ``Image`` for the frames: a frame that arrives
+    while the previous one is still decoding replaces it, and the previous one is never painted.
+    While a widget is dragged, frames come faster than that, so diffs are lost, and the pixels that
+    changed only in a lost diff stay wrong on the page (notches in a drawn stroke, a missing
+    segment, an old outline left behind) until the next whole frame. A whole frame does not depend
+    on the frames before it: a lost one costs a step of the animation, never the final picture.
+    The price is a bigger PNG (tens of kB instead of a few); encoding takes about as long.
+
+    Args:
+        canvas: a figure's canvas. Canvases without ``get_diff_image`` (Agg, inline) are left alone.
+    """
+    get_image = getattr(canvas, "get_diff_image", None)
+    if get_image is None or getattr(get_image, "whole_frames", False):
+        return
+
+    def get_whole_image():
+        canvas._force_full = True  # webagg's flag for "the next frame is a whole one"
+        return get_image()
+
+    get_whole_image.whole_frames = True
+    canvas.get_diff_image = get_whole_image  # ipympl has no setting for this; only this canvas changes
+
+
+def _frames_over(artists) -> list:
+    """The spines a full draw paints over ``artists``: those of their axes, above the lowest of them."""
+    frames = []
+    for ax in dict.fromkeys(getattr(a, "axes", None) for a in artists):
+        if ax is None or not (ax.axison and ax.get_frame_on()):
+            continue
+        lowest = min(a.get_zorder() for a in artists if getattr(a, "axes", None) is ax)
+        frames += [s for s in ax.spines.values()
+                   if s.get_visible() and s.get_zorder() > lowest and not any(s is a for a in artists)]
+    return frames
+
+
+def _draw_order(artist) -> tuple:
+    """Where a full draw paints ``artist``: with its axes (by the axes' zorder), then by its own zorder."""
+    ax = getattr(artist, "axes", None)
+    z = artist.get_zorder()
+    return (z, 0.0) if ax is None else (ax.get_zorder(), z)
+
+
 class Blitter:
     """Redraw only the artists that change, for figures that widgets update.
 
@@ -41,38 +90,62 @@ class Blitter:
     time of a full redraw for the kernel explorer.
 
     Any full draw (the first display, a resize, the browser asking for a
-    refresh) captures the background again, so nothing goes stale. On a
-    canvas that cannot blit, :meth:`redraw` falls back to ``draw_idle``.
+    refresh) captures the background again, so nothing goes stale; a draw
+    made by ``savefig`` does not (it draws the animated artists too). On a
+    canvas that cannot blit, :meth:`redraw` falls back to ``draw_idle``. On
+    an ipympl canvas every frame goes to the browser whole
+    (:func:`send_whole_frames`): what the page shows is then the last frame,
+    which equals a full redraw.
+
+    The blit paints what a full draw paints, in the same order: the frame
+    (spines) of each axes that holds a changing artist is drawn with them,
+    over them, as a full draw does (else an image would hide its frame).
 
     Args:
         fig: the figure.
         artists: the artists that change between updates (images, texts...).
             They are marked animated: a full draw leaves them out of the
-            background and this class draws them.
+            background and this class draws them. ``self.artists`` holds
+            them with the frames, in drawing order.
 
     Example::
 
         blit = Blitter(fig, [image, title])
         image.set_data(new)      # change the artists ...
         blit.redraw()            # ... then show them
+        blit.redraw_within([image], image.axes.bbox)  # only one of them changed
     """
 
     def __init__(self, fig, artists):
         self.fig = fig
-        self.artists = list(artists)
+        given = list(artists)
+        # A full draw paints each axes' frame (spines) over its images and lines; the blit must
+        # too, or an image drawn on top hides the frame. The frames over the given artists join
+        # them (animated: out of the background, drawn here, once) ...
+        self.overlays = _frames_over(given)
+        # ... and all are drawn in a full draw's order: axes by axes, by zorder inside each.
+        self.artists = sorted([*given, *self.overlays], key=_draw_order)
         for a in self.artists:
             a.set_animated(True)
         self._background = None
         self._can_blit = hasattr(fig.canvas, "copy_from_bbox") and hasattr(fig.canvas, "restore_region")
         self._cid = fig.canvas.mpl_connect("draw_event", self._on_draw)
+        send_whole_frames(fig.canvas)
 
     def _on_draw(self, event) -> None:
+        if self.fig.canvas.is_saving():
+            # savefig draws the animated artists of axes itself, in place; not those of the
+            # figure (a suptitle). And its picture is no background (other dpi, artists in it).
+            for a in self.artists:
+                if getattr(a, "axes", None) is None and a.get_animated():
+                    a.draw(event.renderer)
+            return
         if self._can_blit:
             self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
-        self._draw_artists()
+        self._draw_artists(self.artists)
 
-    def _draw_artists(self) -> None:
-        for a in self.artists:
+    def _draw_artists(self, artists) -> None:
+        for a in artists:
             self.fig.draw_artist(a)
 
     def redraw(self) -> None:
@@ -82,8 +155,44 @@ class Blitter:
             canvas.draw_idle()  # a full draw; its draw_event captures the background
             return
         canvas.restore_region(self._background)
-        self._draw_artists()
-        canvas.blit(self.fig.bbox)
+        self._draw_artists(self.artists)
+        self.show_blitted(self.fig.bbox)
+
+    def show_blitted(self, bbox) -> None:
+        """Send the blitted picture, and mark the figure up to date (what it shows is current).
+
+        Without the mark the changed artists leave the figure "stale", and in a notebook pyplot
+        draws every stale figure whole after each widget event (IPython's post-execute hook runs
+        after comm messages too): a second, full draw after every blit.
+        """
+        self.fig.canvas.blit(bbox)
+        self.fig.stale = False
+
+    def redraw_within(self, artists, bbox) -> None:
+        """Show the current state of ``artists`` only, redrawing only the region ``bbox``.
+
+        Faster than :meth:`redraw` when one artist changes often (the ink of a drawing pad): the
+        other animated artists are left as they were drawn last. ``artists`` must be animated
+        artists of this blitter that lie inside ``bbox`` (display units, e.g. ``ax.bbox``; an
+        artist clipped to its axes lies inside the axes' bbox), and no other animated artist may
+        overlap ``bbox`` or the frame of its axes (the frame is drawn again with them).
+        """
+        canvas = self.fig.canvas
+        if self._background is None:
+            canvas.draw_idle()
+            return
+        axes = {a.axes for a in artists}
+        redrawn = [a for a in self.artists if a in artists or (a in self.overlays and a.axes in axes)]
+        # the frames lie on the axes' edge, half outside it: restore (and redraw) around them too
+        frames = [a.get_linewidth() * self.fig.dpi / 72 for a in redrawn if a in self.overlays]
+        x0, y0, x1, y1 = bbox.padded(max(frames) / 2 + 1).extents if frames else bbox.extents
+        height = self.fig.bbox.height  # the saved bitmap counts rows from the top
+        pixels = (math.floor(x0), math.floor(height - y1), math.ceil(x1), math.ceil(height - y0))
+        # xy: where the saved bitmap's own corner goes (its place: nothing moves)
+        canvas.restore_region(self._background, bbox=pixels, xy=self._background.get_extents()[:2])
+        self._draw_artists(redrawn)
+        self.show_blitted(bbox)
+
 
 
 class LivePlot:

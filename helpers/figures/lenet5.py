@@ -485,13 +485,13 @@ class DrawDigit:
             return
         self._drawing = True
         self.strokes.append([(float(event.xdata), float(event.ydata))])
-        self._show_ink()
+        self._show_ink(ink_only=True)
 
     def on_move(self, event) -> None:
         if not self._drawing or event.inaxes is not self.ax_draw or event.xdata is None:
             return
         self.strokes[-1].append((float(event.xdata), float(event.ydata)))
-        self._show_ink()
+        self._show_ink(ink_only=True)
 
     def on_release(self, event) -> None:
         if self._drawing:
@@ -504,13 +504,16 @@ class DrawDigit:
         self._drawing = False
         self.update()
 
-    def _show_ink(self) -> None:
+    def _show_ink(self, ink_only: bool = False) -> None:
         xs, ys = [], []
         for s in self.strokes:
             xs += [p[0] for p in s] + [np.nan]
             ys += [p[1] for p in s] + [np.nan]
         self._ink.set_data(xs, ys)
-        self._blit.redraw()
+        if ink_only:  # while the pen moves only the ink changes: redraw the drawing area alone
+            self._blit.redraw_within([self._ink], self.ax_draw.bbox)
+        else:
+            self._blit.redraw()
 
     def update(self) -> dict[str, DigitView]:
         """Prepare the drawing, run every network on it and redraw."""

@@ -63,7 +63,8 @@ class _TwoLayerBlitter(Blitter):
 
     def __init__(self, fig, lower, upper):
         super().__init__(fig, [*lower, *upper])
-        self.lower, self.upper = list(lower), list(upper)
+        self.upper = list(upper)  # the lower layer: the rest, with the frames Blitter adds, in draw order
+        self.lower = [a for a in self.artists if not any(a is u for u in self.upper)]
         self._middle = None
 
     def _on_draw(self, event) -> None:
@@ -84,7 +85,7 @@ class _TwoLayerBlitter(Blitter):
             canvas.restore_region(self._middle)
         for a in self.upper:
             self.fig.draw_artist(a)
-        canvas.blit(self.fig.bbox)
+        self.show_blitted(self.fig.bbox)
 
 
 @dataclass

@@ -1,0 +1,320 @@
+"""What the page shows equals a full redraw: the widgets that redraw in part, in a real browser.
+
+The widgets redraw only what changed (helpers.figures.base.Blitter) and ipympl sends the frames to
+the page. This test drives them as a student does, in JupyterLab and Debian's headless Chromium:
+a pen stroke of many mouse moves on notebook 06's drawing pad, and a slider dragged across its
+range on the convolution (03), pooling (04) and receptive-field (01) explorers. Then it reads the
+pixels of the figure's canvas on the page and compares them with a full redraw of the same state,
+made in the kernel (``savefig`` at the canvas's size and device pixel ratio, with nothing
+animated: matplotlib's own picture, no blitting involved). A deliberately broken
+blit (the background never restored) must fail the same comparison.
+
+One JupyterLab for the module, one small notebook (built in a temporary folder) that shows the
+four widgets. Skipped, with the reason, where Chromium is absent (see test_browser.py).
+"""
+
+import base64
+import io
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _error_outputs, _free_port, _open_and_run_all
+
+if not CHROMIUM and not os.environ.get("REQUIRE_BROWSER_TEST"):
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it",
+                allow_module_level=True)
+
+REPO = Path(__file__).parent.parent
+
+# The notebook: each widget in its own cell, with a CSS class to find it on the page.
+CELLS = [
+    "import helpers\ndevice = helpers.setup_notebook()",
+    """\
+import base64, io, json
+import torch
+from helpers.figures.lenet5 import DrawDigit
+from helpers.figures.motivation import ReceptiveFieldExplorer
+from helpers.figures.pooling import PoolingExplorer
+from helpers.figures.stride_padding import ConvExplorer
+from helpers.models.lenet import LeNet5, ModernLeNet
+
+def full_redraw(fig):
+    '''Matplotlib's own picture of the figure, nothing animated (no blitting), at the canvas's size
+    (the figure's dpi includes the page's device pixel ratio).'''
+    animated = fig.findobj(lambda a: a.get_animated())
+    for a in animated:
+        a.set_animated(False)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="rgba", dpi=fig.dpi)
+    for a in animated:
+        a.set_animated(True)
+    w, h = fig.canvas.get_width_height(physical=True)
+    print(json.dumps([w, h, base64.b64encode(buf.getvalue()).decode()]))
+
+torch.manual_seed(0)  # untrained networks: the pad's ink is what matters here""",
+    """\
+pad = DrawDigit({"LeNet-5": LeNet5().eval(), "modern": ModernLeNet().eval()})
+pad.widget.add_class("fid-pad")
+pad""",
+    """\
+conv = ConvExplorer(input_name="digit", preset="sobel x", stride=1, padding=1)
+conv.widget.add_class("fid-conv"); conv.step.add_class("fid-slider")
+conv""",
+    """\
+pool = PoolingExplorer(kind="max", kernel_size=3, stride=2, padding=1)
+pool.widget.add_class("fid-pool"); pool.col.add_class("fid-slider")
+pool""",
+    """\
+rf = ReceptiveFieldExplorer(n_layers=2, kernel_size=3)
+rf.widget.add_class("fid-rf"); rf.col.add_class("fid-slider")
+rf""",
+]
+
+# Pixels whose largest channel differs by more than this count as different ...
+LEVEL = 64
+# ... and at most this fraction of the canvas may differ (a few edge pixels where artists of the
+# same zorder are drawn in another order).
+TOLERANCE = 0.0005
+
+SHOTS: list[Path] = []  # where the pictures go (the module's temporary folder)
+
+CANVAS_JS = """(css) => { const c = document.querySelector(`.${css} .jupyter-matplotlib-canvas-div canvas`);
+                         return c.toDataURL('image/png'); }"""
+
+EXECUTE_JS = """async (code) => {
+    const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const f = k.requestExecute({code, store_history: false, silent: false});
+    const out = [];
+    f.onIOPub = m => { const t = m.header.msg_type;
+        if (t === 'stream') out.push(m.content.text);
+        if (t === 'error') out.push('ERROR ' + m.content.ename + ': ' + m.content.evalue); };
+    await f.done; return out.join(''); }"""
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on a temporary folder holding the small notebook; yields (url, token, root)."""
+    import nbformat
+
+    assert CHROMIUM, "REQUIRE_BROWSER_TEST is set but chromium is not installed"
+    root = tmp_path_factory.mktemp("fidelity")
+    SHOTS[:] = [root]
+    (root / "nb").mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    nbformat.write(nb, root / "nb" / "fidelity.ipynb")
+    port, token = _free_port(), secrets.token_hex(16)
+    cmd = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--expose-app-in-browser",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root / 'nb'}",
+        f"--LabApp.workspaces_dir={root / 'workspaces'}", "--LabApp.news_url=",
+    ]
+    if hasattr(os, "getuid") and os.getuid() == 0:
+        cmd.append("--allow-root")
+    # the kernel imports helpers from this checkout
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / "config"), JUPYTER_RUNTIME_DIR=str(root / "runtime"),
+               PYTHONPATH=path)
+    log = open(root / "server.log", "w")
+    server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("JupyterLab did not start:\n" + (root / "server.log").read_text()[-3000:])
+                time.sleep(0.3)
+        yield url, token, root
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(lab):
+    """One Chromium page with the notebook open and run (device pixel ratio 1)."""
+    from playwright.sync_api import sync_playwright
+
+    url, token, root = lab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+            _open_and_run_all(pg, url, token, "fidelity.ipynb")
+            assert _error_outputs(pg) == []
+            yield pg
+            assert _error_outputs(pg) == []
+        finally:
+            browser.close()
+
+
+# ------------------------------------------------------------------ reading both pictures
+def _kernel(page, code: str) -> str:
+    out = page.evaluate(EXECUTE_JS, code)
+    assert "ERROR" not in out, out
+    return out
+
+
+def _shown(page, css: str) -> np.ndarray:
+    """The RGB pixels of the widget's canvas on the page, at the canvas's own resolution."""
+    from PIL import Image
+
+    data = page.evaluate(CANVAS_JS, css)
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(data.split(",", 1)[1]))).convert("RGB"))
+
+
+def _reference(page, var: str) -> np.ndarray:
+    w, h, data = json.loads(_kernel(page, f"full_redraw({var}.fig)"))
+    return np.frombuffer(base64.b64decode(data), np.uint8).reshape(h, w, 4)[..., :3]
+
+
+def _settle(page, css: str, quiet_s: float = 0.5, timeout_s: float = 30.0) -> None:
+    """Wait until the kernel is idle and the canvas has not changed for ``quiet_s``."""
+    last, since = None, time.monotonic()
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        now = page.evaluate(CANVAS_JS, css)
+        idle = page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status")
+        if now != last or idle != "idle":
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the figure of .{css} kept changing for {timeout_s} s")
+
+
+def _difference(page, css: str, var: str, name: str = "") -> float:
+    """The fraction of the canvas where the page and a full redraw in the kernel differ.
+
+    The three pictures (page, full redraw, difference in black) go to the module's temporary folder.
+    """
+    from PIL import Image
+
+    _settle(page, css)
+    shown, reference = _shown(page, css), _reference(page, var)
+    # ipympl sizes the page's canvas by truncating the figure's size in pixels, and the image it
+    # gets by rounding: the canvas may lack the image's last row or column. Compare what both have.
+    assert abs(shown.shape[0] - reference.shape[0]) <= 1 and abs(shown.shape[1] - reference.shape[1]) <= 1, (
+        shown.shape, reference.shape)
+    h, w = min(shown.shape[0], reference.shape[0]), min(shown.shape[1], reference.shape[1])
+    shown, reference = shown[:h, :w], reference[:h, :w]
+    differs = np.abs(shown.astype(int) - reference).max(axis=2) > LEVEL
+    name = name or css
+    for picture, what in ((shown, "page"), (reference, "full_redraw"), (np.where(differs, 0, 255), "difference")):
+        Image.fromarray(picture.astype(np.uint8)).save(SHOTS[0] / f"{name}_{what}.png")
+    return float(differs.mean())
+
+
+# ------------------------------------------------------------------ interactions
+FOUR = ([(0.6, 0.1), (0.2, 0.6), (0.85, 0.6)], [(0.6, 0.3), (0.6, 0.9)])
+ONE = ([(0.3, 0.1), (0.3, 0.9)],)
+
+
+def _stroke(page, strokes=FOUR, css: str = "fid-pad") -> None:
+    """Pen strokes of many small mouse moves on the pad's drawing area (points in the unit square, y down)."""
+    canvas = page.locator(f".{css} .jupyter-matplotlib-canvas-div canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x0, y0, x1, y1, height, ratio = json.loads(_kernel(page, (
+        "e = pad.ax_draw.get_window_extent()\n"
+        "print(json.dumps([e.x0, e.y0, e.x1, e.y1, pad.fig.bbox.height, pad.fig.canvas.device_pixel_ratio]))")))
+
+    def at(u, v):  # (u, v) in the drawing area, v down, to page coordinates
+        return box["x"] + (x0 + u * (x1 - x0)) / ratio, box["y"] + (height - y1 + v * (y1 - y0)) / ratio
+
+    for stroke in strokes:
+        page.mouse.move(*at(*stroke[0]))
+        page.mouse.down()
+        for (ua, va), (ub, vb) in zip(stroke, stroke[1:]):
+            for t in np.linspace(0, 1, 26)[1:]:
+                page.mouse.move(*at(ua + t * (ub - ua), va + t * (vb - va)))
+                page.wait_for_timeout(10)
+        page.mouse.up()
+
+
+def _drag_slider(page, css: str) -> None:
+    """Drag the widget's slider handle to the end of its track, back to the start, then to 3/4."""
+    handle = page.locator(f".{css} .fid-slider .noUi-handle").first
+    track = page.locator(f".{css} .fid-slider .noUi-target").first
+    handle.scroll_into_view_if_needed()
+    h, t = handle.bounding_box(), track.bounding_box()
+    y = h["y"] + h["height"] / 2
+    page.mouse.move(h["x"] + h["width"] / 2, y)
+    page.mouse.down()
+    for x in [*np.linspace(t["x"], t["x"] + t["width"], 25), *np.linspace(t["x"] + t["width"], t["x"], 25),
+              *np.linspace(t["x"], t["x"] + 0.75 * t["width"], 19)]:
+        page.mouse.move(float(x), y)
+        page.wait_for_timeout(15)
+    page.mouse.up()
+
+
+# ------------------------------------------------------------------ the tests
+def test_pad_stroke_on_the_page_equals_a_full_redraw(page):
+    _stroke(page)
+    _settle(page, "fid-pad")
+    strokes, points = map(int, _kernel(page, "print(len(pad.strokes), sum(map(len, pad.strokes)))").split())
+    assert strokes == 2 and points > 40, (strokes, points)  # the kernel got the strokes
+    assert _difference(page, "fid-pad", "pad") <= TOLERANCE
+
+
+@pytest.mark.parametrize("css, var, slider", [
+    ("fid-conv", "conv", "step"),
+    ("fid-pool", "pool", "col"),
+    ("fid-rf", "rf", "col"),
+])
+def test_dragged_slider_on_the_page_equals_a_full_redraw(page, css, var, slider):
+    start = _kernel(page, f"print({var}.{slider}.value, {var}.{slider}.max)").split()
+    _drag_slider(page, css)
+    _settle(page, css)
+    end = _kernel(page, f"print({var}.{slider}.value, {var}.{slider}.max)").split()
+    assert end != start and int(end[0]) > 0, "the drag did not move the slider"
+    assert _difference(page, css, var) <= TOLERANCE
+
+
+def test_a_broken_blit_fails_the_comparison(page):
+    """The background never restored: old ink and old outlines stay. The comparison must see it."""
+    # pyplot's figures ask for a full draw when they first change after one (the stale callback);
+    # off, so that the broken blit is not repaired by chance before the comparison
+    broken = ("{v}.fig.canvas.restore_region = lambda *args, **kwargs: None\n"
+              "{v}_stale, {v}.fig.stale_callback = {v}.fig.stale_callback, None")
+    fixed = ("vars({v}.fig.canvas).pop('restore_region', None)\n"
+             "{v}.fig.stale_callback = globals().get('{v}_stale', {v}.fig.stale_callback)\n{v}.fig.canvas.draw()")
+    try:
+        _kernel(page, broken.format(v="pool"))
+        _drag_slider(page, "fid-pool")
+        assert _difference(page, "fid-pool", "pool", "broken_pool") > 10 * TOLERANCE
+        # in view first: showing a figure again makes ipympl draw it whole (a new background)
+        page.locator(".fid-pad .jupyter-matplotlib-canvas-div canvas").first.scroll_into_view_if_needed()
+        _settle(page, "fid-pad")
+        _kernel(page, f"pad.strokes = {[list(s) for s in FOUR]}\npad.update()")  # a 4, drawn intact
+        _settle(page, "fid-pad")
+        _kernel(page, broken.format(v="pad"))
+        _settle(page, "fid-pad")  # a full draw the cells asked for lands before the clicks
+        _kernel(page, "full_draws = []\npad.fig.canvas.mpl_connect('draw_event', lambda e: full_draws.append(1))")
+        # "clear" as a student clicks it (code run in a cell would end with a full draw of the
+        # changed figure): the 4 stays on the page, since nothing restores the background
+        page.locator(".fid-pad button").first.click()
+        _stroke(page, ONE)
+        assert _difference(page, "fid-pad", "pad", "broken_pad") > 10 * TOLERANCE, _kernel(
+            page, "print('full draws since the break:', len(full_draws))")
+    finally:
+        _kernel(page, fixed.format(v="pool") + "\n" + fixed.format(v="pad"))
+    assert _difference(page, "fid-pool", "pool") <= TOLERANCE  # and whole again after a full draw

@@ -194,7 +194,6 @@ class Blitter:
         self.show_blitted(bbox)
 
 
-
 class LivePlot:
     """Loss and accuracy per epoch, redrawn after each epoch into one notebook output.
 

@@ -449,7 +449,9 @@ class _Guard:
         return refuse
 
     def _student_globals(self) -> list[dict]:
+        """The global namespaces of the student's functions, and (in ``self._cells``) their closure cells."""
         out, seen = [], set()
+        self._cells = []
 
         def visit(obj, depth=0):
             if depth > 6 or id(obj) in seen:
@@ -462,6 +464,15 @@ class _Guard:
             elif inspect.isfunction(obj) and _is_student(obj):
                 if all(g is not obj.__globals__ for g in out):
                     out.append(obj.__globals__)
+                for cell in obj.__closure__ or ():
+                    try:
+                        value = cell.cell_contents
+                    except ValueError:
+                        continue
+                    if id(value) in self.watched:
+                        self._cells.append(cell)
+                    else:
+                        visit(value, depth + 1)
             elif _is_student(type(obj)) and not inspect.isclass(obj):
                 visit(type(obj), depth + 1)
             elif inspect.isclass(obj) and _is_student(obj):
@@ -490,12 +501,19 @@ class _Guard:
                 if id(value) in self.watched and not isinstance(value, types.ModuleType):
                     self._patches.append((g, name, value))
                     g[name] = self._refuser(value, self.watched[id(value)][1])
+        for cell in self._cells:
+            value = cell.cell_contents
+            if id(value) in self.watched:
+                self._patches.append((cell, None, value))
+                cell.cell_contents = self._refuser(value, self.watched[id(value)][1])
         return self
 
     def __exit__(self, *exc):
         for namespace, name, original in reversed(self._patches):
             if isinstance(namespace, dict):
                 namespace[name] = original
+            elif isinstance(namespace, types.CellType):
+                namespace.cell_contents = original
             else:
                 setattr(namespace, name, original)
         self._patches = []

@@ -12,7 +12,7 @@ __all__ = ["check_mirror_pad", "check_dilated_output_size", "check_partial_ratio
 
 FORBID_PAD = ("numpy.pad", "helpers.conv.pad2d", "helpers.padding", "torch.nn", "torch.nn.functional", "scipy.ndimage")
 FORBID_SIZE = ("helpers.conv.conv_output_size", "helpers.pool.pool_output_size", "helpers.receptive", "torch.nn", "torch.nn.functional")
-FORBID_RATIO = ("helpers.padding", "helpers.conv.conv2d", "helpers.conv.conv2d_naive", "torch.nn", "torch.nn.functional")
+FORBID_RATIO = ("helpers.padding",)  # a convolution of a mask is allowed: the hint suggests it
 
 
 @graded

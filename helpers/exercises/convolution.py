@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.conv import conv2d, convolve1d
-from helpers.counting import conv_params
+
 from helpers.exercises.framework import Case, CheckReport, Forbid, check, graded
 
 __all__ = ["check_convolve1d", "check_grouped_conv2d", "check_grouped_params",
@@ -52,9 +52,7 @@ def check_convolve1d(convolve) -> CheckReport:
     return check(convolve, lambda x, w: convolve1d(x, w, "full"), cases=edge, random_case=random_case,
                  hint="s has n + k − 1 entries; for each t sum x[a]·w[t − a] over the a where 0 ≤ t − a < k "
                       "(the kernel runs backwards: that is the flip).",
-                 name="convolve1d", forbid=FORBID_CONVOLVE,
-                 hidden_cases=[Case((np.arange(1.0, 30.0), np.array([0.5, -2.0, 0.0, 1.0, 3.0, -1.0, 0.25])),
-                                    label="long signal, seven taps")])
+                 name="convolve1d", forbid=FORBID_CONVOLVE)
 
 
 def _random_grouped_case(rng) -> Case:
@@ -82,14 +80,13 @@ def check_grouped_conv2d(grouped_conv2d) -> CheckReport:
                  random_case=_random_grouped_case, n_random=15, rtol=1e-7, atol=1e-9,
                  hint="group g takes input channels g·C_in/G … (g+1)·C_in/G − 1 and output channels "
                       "g·C_out/G … (g+1)·C_out/G − 1; convolve each group separately and concatenate the outputs.",
-                 name="grouped_conv2d", forbid=FORBID_GROUPED,
-                 hidden_cases=[Case((rng.standard_normal((1, 8, 6, 6)), rng.standard_normal((4, 2, 3, 3)), 4),
-                                    label="four groups, one output each")])
+                 name="grouped_conv2d", forbid=FORBID_GROUPED)
 
 
 @graded
 def check_grouped_params(n_params) -> CheckReport:
     """``n_params(in_channels, out_channels, kernel_size, groups, bias)``: parameters of a grouped Conv2d."""
+    from helpers.counting import conv_params  # imports torch: only when this check runs
     edge = [
         Case((3, 6, 5, 1, True), label="LeNet-5 C1-like, standard"),
         Case((64, 64, 3, 1, True), label="standard 3x3"),
@@ -106,5 +103,4 @@ def check_grouped_params(n_params) -> CheckReport:
     return check(n_params, lambda ci, co, k, g, b: conv_params(ci, co, k, groups=g, bias=b), cases=edge,
                  random_case=random_case,
                  hint="each output channel has one kernel of C_in / groups channels of k x k weights, plus one bias.",
-                 name="n_params", forbid=FORBID_PARAMS,
-                 hidden_cases=[Case((96, 256, 5, 2, True), label="AlexNet conv2 on two GPUs"), Case((12, 6, 7, 6, False))])
+                 name="n_params", forbid=FORBID_PARAMS)

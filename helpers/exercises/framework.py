@@ -52,6 +52,17 @@ __all__ = [
 HIDDEN_SEED_ENV = "CNN_COURSE_HIDDEN_SEED"
 
 _HIDDEN: contextvars.ContextVar[int | None] = contextvars.ContextVar("hidden_seed", default=None)
+_CHECKER: contextvars.ContextVar[str] = contextvars.ContextVar("checker", default="")
+
+
+def _grader_cases(key: str) -> list:
+    """The grader's hidden cases for the checker ``key`` (none in the student edition)."""
+    try:
+        from helpers.exercises import hidden
+    except ImportError:
+        return []
+    make = hidden.CASES.get(key)
+    return list(make()) if make else []
 
 
 class ExerciseFailed(AssertionError):
@@ -548,9 +559,11 @@ def graded(checker):
     def run(*args, hidden_seed: int | None = None, **kwargs):
         __tracebackhide__ = True  # noqa: F841  (IPython and pytest hide this frame)
         token = _HIDDEN.set(hidden_seed) if hidden_seed is not None else None
+        key = _CHECKER.set(f"{checker.__module__.rpartition('.')[2]}.{checker.__name__}")
         try:
             report = checker(*args, **kwargs)
         finally:
+            _CHECKER.reset(key)
             if token is not None:
                 _HIDDEN.reset(token)
         if isinstance(report, CheckReport) and not report.passed:
@@ -616,7 +629,7 @@ def check(
             drawn.append(c if isinstance(c, Case) else Case(tuple(c), label="random"))
     secret = hidden_seed()
     if secret is not None:
-        for c in hidden_cases:
+        for c in list(hidden_cases) + (_grader_cases(_CHECKER.get()) if _CHECKER.get() else []):
             c = c if isinstance(c, Case) else Case(tuple(c))
             edge.append(Case(c.args, c.kwargs, label=f"hidden: {c.label}" if c.label else "hidden"))
         draw = hidden_random_case or random_case

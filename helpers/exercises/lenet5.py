@@ -58,8 +58,7 @@ def check_c3_parameters(count_parameters) -> CheckReport:
         n_random=20,
         hint="each True cell of the table is one k x k kernel; each output map (column) has one bias.",
         name="count_parameters",
-        forbid=FORBID_COUNT,
-        hidden_cases=[Case((c3_table()[:, ::-1].copy(), 3), label="C3's table mirrored, 3x3 kernels")],
+        forbid=FORBID_COUNT
     )
 
 
@@ -89,8 +88,7 @@ def check_connections(connections) -> CheckReport:
         hint="a unit has one connection per input it sees plus one for its bias; shared weights still "
              "count once per unit, and an output map has out_size x out_size units.",
         name="connections",
-        forbid=FORBID_COUNT,
-        hidden_cases=[Case((c3_table().T.copy(), 3, 7), label="C3's table transposed")],
+        forbid=FORBID_COUNT
     )
 
 
@@ -132,8 +130,7 @@ def check_subsampling(subsample) -> CheckReport:
         hint="sum each non-overlapping 2x2 block, multiply by weight[c] and add bias[c] of its map c, "
              "then apply 1.7159 * tanh(2/3 * a).",
         name="subsample",
-        forbid=FORBID_SUBSAMPLE,
-        hidden_cases=[_subsample_case(np.random.default_rng(77), label="hidden")],
+        forbid=FORBID_SUBSAMPLE
     )
 
 

@@ -55,9 +55,7 @@ def check_receptive_field(receptive_field) -> CheckReport:
         hint="keep two numbers as you go up: the field r and the jump j (product of the strides below); "
              "a layer adds d(k-1) steps of the jump *before* its own stride.",
         name="receptive_field",
-        forbid=FORBID_RECEPTIVE,
-        hidden_cases=[Case(([11, 3, 5, 3], [4, 2, 1, 2], [1, 1, 1, 1]), label="AlexNet's start"),
-                      Case(([3] * 6, [1] * 6, [1, 2, 4, 8, 16, 32]), label="doubling dilations")],
+        forbid=FORBID_RECEPTIVE
     )
 
 
@@ -98,8 +96,7 @@ def check_parameter_counts(parameter_counts) -> CheckReport:
              "channel; without sharing each output position has its own; a dense layer connects every input "
              "value to every output value.",
         name="parameter_counts",
-        forbid=FORBID_COUNTS,
-        hidden_cases=[Case((14, 6, 16, 5), label="LeNet-5 C3, full"), Case((20, 4, 3, 7))],
+        forbid=FORBID_COUNTS
     )
 
 
@@ -134,7 +131,5 @@ def check_input_window(input_window_answer) -> CheckReport:
         hint="track start (where unit 0's window begins) with the field size r and jump j: padding p moves the "
              "start back by p jumps of the layer below; unit i begins i*j later; the window holds r pixels.",
         name="input_window",
-        forbid=FORBID_RECEPTIVE,
-        hidden_cases=[Case(([7, 3, 3], [2, 2, 1], [3, 1, 1], 4), label="a ResNet-like stem"),
-                      Case(([2, 2, 2], [2, 2, 2], [0, 0, 0], 7))],
+        forbid=FORBID_RECEPTIVE
     )

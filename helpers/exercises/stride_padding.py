@@ -33,8 +33,7 @@ def check_mirror_pad(mirror_pad) -> CheckReport:
     return check(mirror_pad, lambda x, p: pad2d(x, p, "reflect"), cases=edge, random_case=random_case,
                  hint="mirror about the edge pixel without repeating it: [a b c] -> c b [a b c] b a "
                       "for p = 2; pad the rows, then the columns.",
-                 name="mirror_pad", forbid=FORBID_PAD,
-                 hidden_cases=[Case((np.arange(40.0).reshape(5, 8) % 7, 4), label="5x8, p = 4")])
+                 name="mirror_pad", forbid=FORBID_PAD)
 
 
 @graded
@@ -59,8 +58,7 @@ def check_dilated_output_size(output_size) -> CheckReport:
     return check(output_size, lambda n, k, s, p, d: conv_output_size(n, k, s, p, d), cases=edge,
                  random_case=random_case,
                  hint="a dilated kernel spans k + (k − 1)(d − 1) inputs; count its positions on the padded input.",
-                 name="output_size", forbid=FORBID_SIZE,
-                 hidden_cases=[Case((65, 3, 2, 4, 4)), Case((9, 5, 3, 0, 2))])
+                 name="output_size", forbid=FORBID_SIZE)
 
 
 @graded
@@ -81,6 +79,4 @@ def check_partial_ratio(ratio) -> CheckReport:
     return check(ratio, lambda h, w, k, p: partial_ratio(h, w, k, padding=p), cases=edge, random_case=random_case,
                  hint="count the window's pixels that lie inside the h x w image (the rest is padding); "
                       "the ratio is k·k divided by that count, an (h + 2p − k + 1) x (w + 2p − k + 1) array.",
-                 name="partial_ratio", forbid=FORBID_RATIO,
-                 hidden_cases=[Case((7, 2, 3, 2), label="an image narrower than the kernel, padded"),
-                               Case((6, 9, 7, 3))])
+                 name="partial_ratio", forbid=FORBID_RATIO)

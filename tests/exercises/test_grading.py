@@ -189,3 +189,22 @@ def test_every_checker_is_graded():
         for name in module.__all__:
             if name.startswith("check_"):
                 assert getattr(getattr(module, name), "graded", False), f"{module.__name__}.{name}"
+
+
+def test_the_grader_s_hidden_cases_belong_to_real_checkers():
+    import importlib
+
+    from helpers.exercises import hidden
+    for key, make in hidden.CASES.items():
+        module, checker = key.split(".")
+        assert getattr(importlib.import_module(f"helpers.exercises.{module}"), checker).graded, key
+        assert all(isinstance(c, Case) for c in make()), key
+
+
+def test_hidden_cases_from_the_grader_module_run(monkeypatch):
+    """The explicit hidden cases of helpers/exercises/hidden.py reach the check (and the label says so)."""
+    def fails_on_long_signals(x, w):
+        return right_convolve(x, w) if len(x) < 20 else np.zeros(len(x) + len(w) - 1)
+
+    assert convolution.check_convolve1d(fails_on_long_signals)
+    assert "long signal, seven taps" in rejected(convolution.check_convolve1d, fails_on_long_signals, hidden_seed=1)

@@ -193,3 +193,40 @@ def test_hidden_tests_count_in_the_grade(tmp_path):
     assert rows["ex1-output-size-check"]["status"] == "passed"
     assert rows["ex2-convolve-check"]["status"] == "failed"
     assert "hidden" in (tmp_path / "feedback" / "tuned.md").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ plain nbgrader
+def _nbgrader(course: Path, *args):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    subprocess.run([sys.executable, "-m", "nbgrader", *args, "--force"], cwd=course, env=env, check=True,
+                   capture_output=True, timeout=900)
+
+
+@pytest.mark.parametrize("notebook", [FIXTURE, Path(__file__).parent.parent / "notebooks" / "00_course_map.ipynb"],
+                         ids=lambda p: p.stem)
+def test_plain_nbgrader_gives_0_to_stubs_and_full_marks_to_solutions(tmp_path, notebook):
+    """For courses with their own nbgrader: generate_assignment + autograde on our notebooks."""
+    pytest.importorskip("nbgrader")
+    from nbgrader.api import Gradebook
+
+    course = tmp_path / "course"
+    (course / "source" / "ps1").mkdir(parents=True)
+    shutil.copy(notebook, course / "source" / "ps1" / notebook.name)
+    (course / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.CourseDirectory.root = {str(course)!r}\nc.CourseDirectory.course_id = 'cnn'\n"
+        "c.ExecutePreprocessor.timeout = 600\n")
+    _nbgrader(course, "generate_assignment", "ps1")
+    released = course / "release" / "ps1" / notebook.name
+    assert "### BEGIN SOLUTION" not in released.read_text(encoding="utf-8")
+    for student, copy_from in (("stub", released), ("solution", notebook)):
+        (course / "submitted" / student / "ps1").mkdir(parents=True)
+        shutil.copy(copy_from, course / "submitted" / student / "ps1" / notebook.name)
+    _nbgrader(course, "autograde", "ps1")
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        scores = {s: [(g.name, g.auto_score, g.max_score) for g in gb.find_submission_notebook(notebook.stem, "ps1", s).grades
+                      if g.cell_type == "code"] for s in ("stub", "solution")}
+    assert scores["stub"] and all(score == 0 for _, score, _ in scores["stub"]), scores["stub"]
+    assert all(score == top and top > 0 for _, score, top in scores["solution"]), scores["solution"]

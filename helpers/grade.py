@@ -74,9 +74,11 @@ def _run_job(job: dict) -> list[dict]:
     (work / f"{job['name']}.ipynb").write_text(job["notebook"], encoding="utf-8")
     if job["uid"] >= 0:
         os.chown(work / f"{job['name']}.ipynb", job["uid"], job["uid"])
+    t = time.perf_counter()
     results = run_notebook(nb, work, Path(job["specs"]), timeout=job["timeout"], memory=job["memory"],
                            uid=job["uid"], env={"CNN_COURSE_HIDDEN_SEED": str(job["seed"])})
-    return [asdict(r) for r in results]
+    seconds = time.perf_counter() - t
+    return [{**asdict(r), "seconds": seconds} for r in results]
 
 
 def _score(exs: list[Exercise], results: list[dict], missing: list[str], student_nb, student: str,
@@ -205,6 +207,7 @@ def grade(submissions: Path, out: Path, source_dir: Path = Path("notebooks"), jo
                     continue
                 run_nb, missing = assemble(src[name], nb, whole=(modes[name] == "whole"))
                 futures[pool.submit(_run_job, make_job(name, nbformat.writes(run_nb)))] = (student, name, nb, missing)
+            seconds: dict[str, list[float]] = {}
             for fut in cf.as_completed(futures):
                 student, name, nb, missing = futures[fut]
                 try:
@@ -212,7 +215,11 @@ def grade(submissions: Path, out: Path, source_dir: Path = Path("notebooks"), jo
                 except Exception as e:  # the grader itself failed on this one
                     res = []
                     log(f"{student}/{name}: {type(e).__name__}: {e}")
+                if res:
+                    seconds.setdefault(name, []).append(res[0]["seconds"])
                 rows += _score(exs[name], res, missing, nb, student, Path(name).stem)
+            for name, secs in seconds.items():
+                log(f"{Path(name).stem} ({modes[name]}): {len(secs)} run(s), {sum(secs) / len(secs):.1f} s each")
     finally:
         shutil.rmtree(root, ignore_errors=True)
     order = {(name, e.grade_id): k for name in src for k, e in enumerate(exs[name])}

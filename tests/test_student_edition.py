@@ -3,10 +3,11 @@
 * The leak test builds the folder that is handed out (``python -m helpers.nbclean --student``)
   and searches every built file for every solution line, every hidden-test line, every line of
   an instructor note and of the grader's hidden cases (``helpers/exercises/hidden.py``).
-* Each notebook's student edition runs as set-up cell + exercise section only, as a student who
-  jumps to the exercises (and the grader) runs it; every graded check must *raise* (fail) on
-  the stubs, with the "not implemented" report. A notebook whose exercise section does not yet
-  run on the set-up cell alone falls back to the whole notebook (listed in ``WHOLE``).
+* Each notebook runs as set-up cell + exercise section only, as a student who jumps to the
+  exercises (and the grader) runs it: the instructor's solutions pass every check, and in the
+  student edition every graded check *raises* (fails) on the stubs, with the "not implemented"
+  report. A notebook whose solutions do not pass on the set-up cell alone (its exercise section
+  is not self-contained yet) falls back to the whole notebook, and the test says so.
 """
 
 from __future__ import annotations
@@ -123,8 +124,9 @@ def _exercise_run(nb, whole: bool):
     return run, len(keep)
 
 
-def _graded_errors(path: Path, whole: bool):
-    nb = student_edition(nbformat.read(path, as_version=4))
+def _graded_errors(path: Path, whole: bool, student: bool = True):
+    nb = nbformat.read(path, as_version=4)
+    nb = student_edition(nb) if student else nb
     run, n_prefix = _exercise_run(nb, whole)
     NotebookClient(run, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
                    allow_errors=True).execute()
@@ -136,12 +138,33 @@ def _graded_errors(path: Path, whole: bool):
     return errors, n_prefix
 
 
+_SELF_CONTAINED: dict[str, bool] = {}
+
+
+def self_contained(path: Path) -> bool:
+    """Whether the instructor's solutions pass every check with the set-up cell + exercises only."""
+    if path.stem not in _SELF_CONTAINED:
+        errors, _ = _graded_errors(path, whole=False, student=False)
+        bad = [(cell.source[:60], err["ename"]) for _, cell, err, _ in errors if err is not None]
+        if bad:
+            print(f"{path.name}: the exercise section needs more than the set-up cell {bad[:3]}; "
+                  "running the whole notebook")
+        _SELF_CONTAINED[path.stem] = not bad
+    return _SELF_CONTAINED[path.stem]
+
+
+def check_solutions(path: Path):
+    """The instructor's solutions pass every check, set-up + exercises (or, as a fallback, whole)."""
+    if path.stem not in WHOLE and self_contained(path):
+        return  # self_contained() ran them, set-up + exercises, without an error
+    errors, _ = _graded_errors(path, whole=True, student=False)
+    bad = [(cell.source[:60], err["ename"], err["evalue"][:200]) for _, cell, err, _ in errors if err is not None]
+    assert not bad, bad
+
+
 def check_student_edition(path: Path):
-    errors, n_prefix = _graded_errors(path, whole=path.stem in WHOLE)
-    self_contained = all(err is None or (graded and err["ename"] == "ExerciseFailed") for _, _, err, graded in errors)
-    if not self_contained and path.stem not in WHOLE:  # fall back, and say so
-        print(f"{path.name}: the exercise section needs more than the set-up cell; running the whole notebook")
-        errors, n_prefix = _graded_errors(path, whole=True)
+    whole = path.stem in WHOLE or not self_contained(path)
+    errors, n_prefix = _graded_errors(path, whole=whole)
     graded = [(k, cell, err) for k, cell, err, g in errors if g]
     assert graded
     for k, cell, err in graded:
@@ -160,5 +183,6 @@ for _path in WITH_EXERCISES:
     _name = "TestStudentEdition_" + _path.stem
     globals()[_name] = type(_name, (), {
         "__doc__": f"The student edition of {_path.name}, set-up cell + exercises.",
+        "test_solutions_pass_their_checks": lambda self, path=_path: check_solutions(path),
         "test_checks_fail_on_the_student_stubs": lambda self, path=_path: check_student_edition(path),
     })

@@ -8,7 +8,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 ROOTOPT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test setup clean-notebooks check-notebooks refresh-notebooks student bench html
+.PHONY: lab test setup clean-notebooks check-notebooks refresh-notebooks student lab-student grade bench html
 
 setup:
 	@bash scripts/setup.sh
@@ -35,9 +35,26 @@ refresh-notebooks: setup
 	done
 	$(PY) -m helpers.nbclean
 
-# The student edition: solutions replaced by stubs, in build/student/.
+# The student edition, the folder to hand out (git-ignored; publish it as its own repository):
+# student/notebooks/ with solutions replaced by stubs, hidden tests and instructor notes removed,
+# no outputs; plus helpers/ (without the hidden cases), the set-up files and this Makefile, so
+# that `make lab` run inside student/ opens the student notebooks.
 student: setup
-	$(PY) -m helpers.nbclean --student build/student
+	$(PY) -m helpers.nbclean --student student
+
+# Open the student edition here, as a student sees it.
+lab-student: student
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=student/notebooks $(ROOTOPT)
+
+# Grade a class: one folder per student in $(SUBMISSIONS); writes $(GRADES) (grades.csv),
+# feedback/<student>.md and free_text.md beside it. JOBS kernels at a time, TIMEOUT s per cell.
+SUBMISSIONS ?= submissions
+GRADES      ?= grades/grades.csv
+JOBS        ?= 2
+TIMEOUT     ?= 60
+MEMORY      ?= 4096
+grade: setup
+	$(PY) -m helpers.grade $(SUBMISSIONS) --out $(GRADES) -j $(JOBS) --timeout $(TIMEOUT) --memory $(MEMORY)
 
 # The static edition: every notebook executed into build/html/ (index in the slides' order), readable offline.
 html: setup

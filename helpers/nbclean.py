@@ -11,12 +11,21 @@ Commands (run from the repository root)::
     python -m helpers.nbclean              # clean notebooks/*.ipynb in place
     python -m helpers.nbclean --check      # list dirty notebooks, exit 1 if any
     python -m helpers.nbclean --student OUT_DIR
-                                           # student edition: solutions replaced by stubs
+                                           # the student edition, a folder to hand out
 
-Solutions sit between nbgrader's markers ``### BEGIN SOLUTION`` and
-``### END SOLUTION``; the student edition replaces each such block with
-``raise NotImplementedError()`` (code) or "YOUR ANSWER HERE" (Markdown), as
-nbgrader's ``generate_assignment`` does.
+The student edition (:func:`build_student`) is what students get: ``OUT_DIR/notebooks/`` with
+
+* every solution, between nbgrader's markers ``### BEGIN SOLUTION`` and ``### END SOLUTION``,
+  replaced by ``raise NotImplementedError()`` (code) or "YOUR ANSWER HERE" (Markdown), as
+  nbgrader's ``generate_assignment`` does;
+* every hidden-test region, between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``
+  (nbgrader's markers), removed;
+* every cell tagged ``instructor-note`` removed;
+* no outputs;
+
+and beside them what runs them: ``helpers/`` (without the grader's hidden cases,
+``helpers/exercises/hidden.py``), ``pyproject.toml``, ``environment.yml``, ``postBuild``,
+``Makefile``, ``scripts/setup.sh`` and ``README.md``. No tests: they hold right answers.
 """
 
 from __future__ import annotations
@@ -24,16 +33,24 @@ from __future__ import annotations
 import argparse
 import copy
 import re
+import shutil
 import sys
 from pathlib import Path
 
 import nbformat
 
-__all__ = ["CHECK_TAG", "clean", "dirty_reasons", "student_edition", "main"]
+__all__ = ["CHECK_TAG", "INSTRUCTOR_TAG", "build_student", "clean", "dirty_reasons", "student_edition", "main"]
 
 CHECK_TAG = "nbval-check-output"
+INSTRUCTOR_TAG = "instructor-note"  # a cell for the instructor only: left out of the student edition
 _CELL_KEYS = ("tags", "nbgrader", "slideshow", "jupyter", "jp-MarkdownHeadingCollapsed")  # the only cell metadata kept (slideshow: RISE slide types; jupyter: source_hidden / outputs_hidden of check cells)
 _SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*$", re.M | re.S)
+_HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n.*?^[ \t]*### END HIDDEN TESTS[^\n]*(\n|\Z)", re.M | re.S)
+#: What the student edition ships beside the notebooks (relative to the repository root).
+STUDENT_FILES = ("helpers", "pyproject.toml", "environment.yml", "postBuild", "Makefile", "scripts/setup.sh",
+                 "README.md")
+#: Instructor-only files inside what ships.
+INSTRUCTOR_ONLY = ("helpers/exercises/hidden.py",)
 
 
 def _checked(cell) -> bool:
@@ -92,9 +109,12 @@ def dirty_reasons(path: str | Path) -> list[str]:
 
 
 def student_edition(nb):
-    """A copy of ``nb`` with every solution block replaced by a stub, and no outputs."""
+    """A copy of ``nb`` with every solution block replaced by a stub, no hidden tests, no
+    instructor notes, and no outputs."""
     nb = clean(nb)
+    nb.cells = [c for c in nb.cells if INSTRUCTOR_TAG not in c.get("metadata", {}).get("tags", [])]
     for cell in nb.cells:
+        cell.source = _HIDDEN.sub("", cell.source).rstrip("\n") if _HIDDEN.search(cell.source) else cell.source
         if cell.cell_type == "code":
             stub = lambda m: f"{m.group(1)}# YOUR CODE HERE\n{m.group(1)}raise NotImplementedError()"  # noqa: E731
             cell.source = _SOLUTION.sub(stub, cell.source)
@@ -103,6 +123,36 @@ def student_edition(nb):
         elif cell.cell_type == "markdown":
             cell.source = _SOLUTION.sub("YOUR ANSWER HERE", cell.source)
     return nb
+
+
+def build_student(out_dir: str | Path, notebooks: list[Path] | None = None, root: str | Path = ".") -> list[Path]:
+    """Write the student edition into ``out_dir`` (replacing what was there); returns the files written."""
+    root, out_dir = Path(root), Path(out_dir)
+    if out_dir.resolve() == root.resolve() or root.resolve().is_relative_to(out_dir.resolve()):
+        raise ValueError(f"out_dir={str(out_dir)!r} is not allowed: expected a folder outside the sources")
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    written = []
+    (out_dir / "notebooks").mkdir(parents=True)
+    for p in notebooks or sorted((root / "notebooks").glob("*.ipynb")):
+        target = out_dir / "notebooks" / p.name
+        target.write_text(_canonical(student_edition(nbformat.read(p, as_version=4))), encoding="utf-8")
+        written.append(target)
+    skip = {(root / f).resolve() for f in INSTRUCTOR_ONLY}
+    for name in STUDENT_FILES:
+        src = root / name
+        files = [src] if src.is_file() else sorted(f for f in src.rglob("*") if f.is_file()) if src.is_dir() else []
+        for f in files:
+            if f.resolve() in skip or "__pycache__" in f.parts or f.suffix == ".pyc":
+                continue
+            target = out_dir / f.relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if f.suffix == ".py":
+                target.write_text(_HIDDEN.sub("", f.read_text(encoding="utf-8")), encoding="utf-8")
+            else:
+                shutil.copy2(f, target)
+            written.append(target)
+    return written
 
 
 def _paths(given: list[str]) -> list[Path]:
@@ -116,17 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", help="notebooks (default: notebooks/*.ipynb)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--check", action="store_true", help="only report; exit 1 if any notebook is dirty")
-    group.add_argument("--student", metavar="OUT_DIR", help="write the student edition into OUT_DIR")
+    group.add_argument("--student", metavar="OUT_DIR", help="write the student edition into OUT_DIR (replaced)")
     args = parser.parse_args(argv)
 
     paths = _paths(args.paths)
     if args.student:
-        out_dir = Path(args.student)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for p in paths:
-            nb = nbformat.read(p, as_version=4)
-            (out_dir / p.name).write_text(_canonical(student_edition(nb)), encoding="utf-8")
-            print(f"student edition: {out_dir / p.name}")
+        written = build_student(args.student, [Path(p) for p in args.paths] or None)
+        print(f"student edition: {len(written)} files in {args.student}/ (notebooks in {args.student}/notebooks/)")
         return 0
 
     dirty = 0

@@ -5,12 +5,36 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.conv import conv2d, convolve1d
-from helpers.counting import conv_params
-from helpers.exercises.framework import Case, CheckReport, check
 
-__all__ = ["check_convolve1d", "check_grouped_conv2d", "check_grouped_params"]
+from helpers.exercises.framework import Case, CheckReport, Forbid, check, graded
+
+__all__ = ["check_convolve1d", "check_grouped_conv2d", "check_grouped_params",
+           "FORBID_CONVOLVE", "FORBID_GROUPED", "FORBID_PARAMS"]
 
 
+def _grouped(position: int):
+    """True for a call whose ``groups`` (keyword, or positional argument ``position``) is not 1."""
+    def when(*args, **kwargs):
+        groups = kwargs.get("groups", args[position] if len(args) > position else 1)
+        return groups != 1
+    return when
+
+
+#: Ready-made convolutions that exercise 1 asks you to write yourself.
+FORBID_CONVOLVE = ("numpy.convolve", "numpy.correlate", "numpy.polymul", "numpy.polynomial", "numpy.fft",
+                   "scipy.signal", "scipy.ndimage", "helpers.conv", "helpers.filters", "torch.nn", "torch.nn.functional",
+                   "torch.conv1d", "torch.conv2d", "torch.conv_transpose1d", "torch.fft")
+#: Exercise 2 uses conv2d with groups=1 only: a grouped call is the library's answer.
+FORBID_GROUPED = (Forbid("helpers.conv.conv2d", when=_grouped(6), label="helpers.conv.conv2d(groups=...)"),
+                  Forbid("helpers.conv.conv2d_naive", when=_grouped(6), label="helpers.conv.conv2d_naive(groups=...)"),
+                  Forbid("torch.nn.functional.conv2d", when=_grouped(6), label="torch.nn.functional.conv2d(groups=...)"),
+                  Forbid("torch.nn.Conv2d", when=_grouped(6), label="torch.nn.Conv2d(groups=...)"),
+                  "helpers.padding.partial_conv2d", "helpers.connectivity", "scipy.signal")
+#: The parameter counters and torch's layers (counting a real layer is not deriving it).
+FORBID_PARAMS = ("helpers.counting", "torch.nn", "torch.nn.functional")
+
+
+@graded
 def check_convolve1d(convolve) -> CheckReport:
     """``convolve(x, w)``: the full discrete convolution s(t) = Σ_a x(a) w(t − a), length n + k − 1."""
     edge = [
@@ -28,7 +52,7 @@ def check_convolve1d(convolve) -> CheckReport:
     return check(convolve, lambda x, w: convolve1d(x, w, "full"), cases=edge, random_case=random_case,
                  hint="s has n + k − 1 entries; for each t sum x[a]·w[t − a] over the a where 0 ≤ t − a < k "
                       "(the kernel runs backwards: that is the flip).",
-                 name="convolve1d")
+                 name="convolve1d", forbid=FORBID_CONVOLVE)
 
 
 def _random_grouped_case(rng) -> Case:
@@ -40,6 +64,7 @@ def _random_grouped_case(rng) -> Case:
     return Case((x, rng.standard_normal((c_out, c_in // g, k, k)), g), label="random")
 
 
+@graded
 def check_grouped_conv2d(grouped_conv2d) -> CheckReport:
     """``grouped_conv2d(x, weight, groups)``: a grouped convolution built by splitting the channels."""
     rng = np.random.default_rng(2)
@@ -55,11 +80,13 @@ def check_grouped_conv2d(grouped_conv2d) -> CheckReport:
                  random_case=_random_grouped_case, n_random=15, rtol=1e-7, atol=1e-9,
                  hint="group g takes input channels g·C_in/G … (g+1)·C_in/G − 1 and output channels "
                       "g·C_out/G … (g+1)·C_out/G − 1; convolve each group separately and concatenate the outputs.",
-                 name="grouped_conv2d")
+                 name="grouped_conv2d", forbid=FORBID_GROUPED)
 
 
+@graded
 def check_grouped_params(n_params) -> CheckReport:
     """``n_params(in_channels, out_channels, kernel_size, groups, bias)``: parameters of a grouped Conv2d."""
+    from helpers.counting import conv_params  # imports torch: only when this check runs
     edge = [
         Case((3, 6, 5, 1, True), label="LeNet-5 C1-like, standard"),
         Case((64, 64, 3, 1, True), label="standard 3x3"),
@@ -76,4 +103,4 @@ def check_grouped_params(n_params) -> CheckReport:
     return check(n_params, lambda ci, co, k, g, b: conv_params(ci, co, k, groups=g, bias=b), cases=edge,
                  random_case=random_case,
                  hint="each output channel has one kernel of C_in / groups channels of k x k weights, plus one bias.",
-                 name="n_params")
+                 name="n_params", forbid=FORBID_PARAMS)

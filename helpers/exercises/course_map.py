@@ -5,9 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.conv import conv2d, conv_output_size
-from helpers.exercises.framework import Case, CheckReport, check, check_properties
+from helpers.exercises.framework import Case, CheckReport, Forbid, check, check_properties, graded
 
-__all__ = ["check_output_size", "check_vertical_edge_kernel"]
+__all__ = ["check_output_size", "check_vertical_edge_kernel", "FORBID_OUTPUT_SIZE"]
+
+#: The library's own answers to exercise 1.
+FORBID_OUTPUT_SIZE = ("helpers.conv.conv_output_size", "helpers.pool.pool_output_size",
+                      "helpers.receptive.output_sizes", "torch.nn", "torch.nn.functional")
 
 
 def _random_size_case(rng: np.random.Generator) -> Case:
@@ -18,6 +22,7 @@ def _random_size_case(rng: np.random.Generator) -> Case:
             return Case((n, k, s, p), label="random")
 
 
+@graded
 def check_output_size(output_size) -> CheckReport:
     """``output_size(n, kernel_size, stride, padding)``: output length of a convolution."""
     edge = [
@@ -36,6 +41,7 @@ def check_output_size(output_size) -> CheckReport:
         random_case=_random_size_case,
         hint="count the positions the kernel can take on the padded input; a stride skips positions, so round down.",
         name="output_size",
+        forbid=FORBID_OUTPUT_SIZE
     )
 
 
@@ -50,6 +56,7 @@ def _as_kernel(k) -> np.ndarray:
     return np.asarray(k, dtype=np.float64)
 
 
+@graded
 def check_vertical_edge_kernel(make_kernel) -> CheckReport:
     """A 3x3 kernel that finds vertical edges (dark on the left, bright on the right).
 
@@ -71,9 +78,16 @@ def check_vertical_edge_kernel(make_kernel) -> CheckReport:
         ("a dark-to-bright step from top to bottom gives zero response",
          lambda k: np.allclose(response(top_bottom, k), 0.0, atol=1e-9)),
     ]
+    moved = np.zeros((10, 9))
+    moved[:, 2:] = 3.5  # another place, another contrast
+    hidden = [("a step at another column and of another height gives a positive response at the edge",
+               lambda k: response(moved, k).max() > 1e-6 and response(moved, k).min() >= -1e-9),
+              ("a bright-to-dark step gives a negative response",
+               lambda k: response(moved[:, ::-1].copy(), k).min() < -1e-6)]
     return check_properties(
         make_kernel,
         properties,
+        hidden_properties=hidden,
         hint="libraries do not flip the kernel; make each row sum to zero, negative on the left.",
         name="vertical_edge_kernel",
     )

@@ -1,8 +1,34 @@
-"""The exercise framework: Case, check, check_properties and the report they return."""
+"""The exercise framework: Case, check, check_properties and the report they return.
+
+Three things make a check fit for grading:
+
+* **It fails.** A checker decorated with :func:`graded` raises :class:`ExerciseFailed` (an
+  ``AssertionError``) whose message is the ✗ report, so that a graded cell fails. When the
+  answer is right it returns the ✓ report, which the notebook shows.
+* **No shortcuts.** ``check(..., forbid=[...])`` names what the answer must not call (the
+  library's own solution). The answer's code is read (its bytecode, and the code of every
+  function or class of the student's that it uses), and while the answer runs the forbidden
+  functions refuse to run. Either finding gives "uses the library's own solution: write it
+  yourself" (:class:`ShortcutRefused`).
+* **Hidden cases.** With a hidden seed (the grader sets the environment variable
+  ``CNN_COURSE_HIDDEN_SEED``, or a hidden-test cell passes ``hidden_seed=...``), every check
+  also runs cases drawn with that seed, and the checker's ``hidden_cases``: an answer tuned to
+  the visible cases fails.
+"""
 
 from __future__ import annotations
 
+import builtins
+import contextlib
+import contextvars
+import dis
+import functools
+import importlib
+import inspect
 import numbers
+import os
+import sys
+import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
@@ -12,9 +38,44 @@ from helpers.checks import _to_numpy, rel_error
 __all__ = [
     "Case",
     "CheckReport",
+    "ExerciseFailed",
+    "Forbid",
+    "HIDDEN_SEED_ENV",
+    "ShortcutRefused",
     "check",
     "check_properties",
+    "graded",
+    "hidden_seed",
 ]
+
+#: The environment variable that switches the hidden cases on (the grader sets it).
+HIDDEN_SEED_ENV = "CNN_COURSE_HIDDEN_SEED"
+
+_HIDDEN: contextvars.ContextVar[int | None] = contextvars.ContextVar("hidden_seed", default=None)
+_CHECKER: contextvars.ContextVar[str] = contextvars.ContextVar("checker", default="")
+
+
+def _grader_cases(key: str) -> list:
+    """The grader's hidden cases for the checker ``key`` (none in the student edition)."""
+    try:
+        from helpers.exercises import hidden
+    except ImportError:
+        return []
+    make = hidden.CASES.get(key)
+    return list(make()) if make else []
+
+
+class ExerciseFailed(AssertionError):
+    """A graded check found a wrong answer; the message is the ✗ report."""
+
+
+class ShortcutRefused(ExerciseFailed):
+    """A graded check found that the answer calls the library's own solution."""
+
+
+class _ShortcutCalled(BaseException):
+    """Raised inside the student's code by a forbidden function. A BaseException, so that a
+    student's ``except Exception`` does not swallow it (the check also records the call)."""
 
 
 @dataclass
@@ -38,6 +99,7 @@ class CheckReport:
     passed: bool
     n_cases: int
     lines: list[str]
+    shortcut: bool = False
 
     def __bool__(self) -> bool:
         return self.passed
@@ -115,14 +177,401 @@ def _report(name, n_total, failure, hint, n_edge, n_random, unit="case") -> Chec
     return CheckReport(name, False, n_total, lines)
 
 
-def _run(fn, case: Case):
+def _run(fn, case: Case, guard: "_Guard | None" = None):
     """Call the student's function; returns (result, problem)."""
     try:
-        return fn(*case.args, **case.kwargs), None
+        with guard if guard is not None else contextlib.nullcontext():
+            result = fn(*case.args, **case.kwargs)
+    except _ShortcutCalled:
+        return None, None  # the guard recorded it
     except NotImplementedError:
         return None, "not implemented yet (the function raises NotImplementedError)"
     except Exception as e:  # a student's bug is reported, not raised
+        if guard is not None and guard.used:
+            return None, None
         return None, f"raised {type(e).__name__}: {_short(str(e), 120)}"
+    if guard is not None and guard.used:  # the student caught our refusal: still a shortcut
+        return None, None
+    return result, None
+
+
+# --------------------------------------------------------------------------- no shortcuts
+#: Packages whose code may call a forbidden function: the course's library and what it uses.
+#: A forbidden function refuses only a call that comes from elsewhere (the student's code).
+_LIBRARY = {"helpers", "numpy", "scipy", "torch", "functools", "contextlib", "builtins", "math",
+            "collections", "itertools", "operator", "typing", "dataclasses", "abc", "copy", "warnings"}
+
+
+@dataclass(frozen=True)
+class Forbid:
+    """Something an answer must not call.
+
+    Args:
+        target: a dotted name: a function or class (``"numpy.convolve"``,
+            ``"helpers.models.lenet.ModernLeNet"``) or a module (``"scipy.signal"``: every
+            function in it).
+        when: refuse only the calls for which ``when(*args, **kwargs)`` is true (for example
+            ``helpers.conv.conv2d`` only with ``groups`` other than 1). Such a target is
+            allowed in the code, so only its calls are watched.
+        label: how the report names it (default ``target``).
+    """
+
+    target: str
+    when: Callable[..., bool] | None = None
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.target
+
+
+def _as_forbid(f) -> Forbid:
+    return f if isinstance(f, Forbid) else Forbid(str(f))
+
+
+def _load(name: str):
+    """The module ``name`` if it is loaded (or is the course's own, cheap to import), else None.
+
+    A module that nobody imported cannot be called without an ``import``, which the code
+    reading catches by name: so checks never pay for importing scipy or torch themselves.
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    if _top(name) == "helpers":
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            return None
+    return None
+
+
+def _resolve(target: str):
+    """(object, parent module or None, attribute name) for a dotted name; None when not loaded."""
+    mod = _load(target)
+    if mod is not None:
+        return mod, None, None
+    head, _, attr = target.rpartition(".")
+    parent = _load(head)
+    if parent is None or not hasattr(parent, attr):
+        return None
+    return getattr(parent, attr), parent, attr
+
+
+def _top(name) -> str:
+    return str(name or "").split(".")[0]
+
+
+def _module_routines(mod) -> dict[str, Any]:
+    """The public functions (and classes) that a module defines or takes from its own package."""
+    top = _top(mod.__name__)
+    found = {}
+    for name, obj in vars(mod).items():
+        if name.startswith("_") or isinstance(obj, types.ModuleType):
+            continue
+        if not (inspect.isroutine(obj) or inspect.isclass(obj)):
+            continue
+        if _top(getattr(obj, "__module__", None)) == top:
+            found[name] = obj
+    return found
+
+
+def _is_student(obj) -> bool:
+    """A function or class that is not the library's: the student's own code."""
+    mod = getattr(obj, "__module__", None)
+    return mod is not None and _top(mod) not in _LIBRARY and _top(mod) not in sys.stdlib_module_names
+
+
+class _Guard:
+    """Reads the answer's code for forbidden names; while active, forbidden functions refuse to run."""
+
+    def __init__(self, answer, forbids: Sequence[Forbid]):
+        self.answer = answer
+        self.forbids = [_as_forbid(f) for f in forbids]
+        self.used: str | None = None
+        self._patches: list[tuple[Any, str, Any]] = []  # (namespace, name, original)
+        self.banned: dict[int, str] = {}      # id(object) -> label: may not even appear in the code
+        self.watched: dict[int, tuple[Any, Forbid]] = {}  # id(object) -> (object, forbid): calls refused
+        self.module_names: dict[str, str] = {}  # forbidden module name -> label
+        self.sites: list[tuple[Any, str]] = []  # (module, attribute) to patch
+        self.banned_names: dict[str, str] = {}  # dotted name -> label (targets not loaded yet, too)
+        self._refusers: dict[int, Any] = {}
+        for f in self.forbids:
+            if f.when is None:
+                self.banned_names[f.target] = f.name
+            r = _resolve(f.target)
+            if r is None:
+                continue
+            obj, parent, attr = r
+            if isinstance(obj, types.ModuleType):
+                self.module_names[obj.__name__] = f.name
+                if f.when is None:
+                    self.banned[id(obj)] = f.name
+                for name, fn in _module_routines(obj).items():
+                    # classes are only read for: replacing one would break isinstance in the library
+                    self._watch(fn, f, obj if inspect.isroutine(fn) else None, name)
+            else:
+                self._watch(obj, f, parent, attr)
+                home = sys.modules.get(getattr(obj, "__module__", "") or "")
+                name = getattr(obj, "__name__", None)
+                if home is not None and name and getattr(home, name, None) is obj:
+                    self.sites.append((home, name))
+
+    def _watch(self, obj, f: Forbid, module, attr) -> None:
+        self.watched[id(obj)] = (obj, f)
+        if f.when is None:
+            self.banned[id(obj)] = f.name
+        if module is not None:
+            self.sites.append((module, attr))
+
+    # ---- reading the code
+    def scan(self) -> str | None:
+        """The label of a forbidden function that the answer's code uses, or None."""
+        seen: set[int] = set()
+        return self._scan_object(self.answer, seen)
+
+    def _scan_object(self, obj, seen) -> str | None:
+        if id(obj) in self.banned:
+            return self.banned[id(obj)]
+        if isinstance(obj, types.ModuleType):  # a forbidden module, or a submodule of one
+            return self._banned_name(obj.__name__)
+        if inspect.isroutine(obj) or inspect.isclass(obj):
+            mod = getattr(obj, "__module__", None)
+            qual = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+            if mod and qual:
+                found = self.banned_names.get(f"{mod}.{qual}")
+                if found:
+                    return found
+        if id(obj) in seen:
+            return None
+        seen.add(id(obj))
+        if isinstance(obj, functools.partial):
+            return self._scan_object(obj.func, seen) or self._scan_many(obj.args, seen) \
+                or self._scan_many(obj.keywords.values(), seen)
+        if inspect.ismethod(obj):
+            return self._scan_object(obj.__func__, seen)
+        if inspect.isfunction(obj) and _is_student(obj):
+            closure = {}
+            for name, cell in zip(obj.__code__.co_freevars, obj.__closure__ or ()):
+                try:
+                    closure[name] = cell.cell_contents
+                except ValueError:
+                    pass
+            return (self._scan_code(obj.__code__, obj.__globals__, closure, seen)
+                    or self._scan_many(obj.__defaults__ or (), seen)
+                    or self._scan_many((obj.__kwdefaults__ or {}).values(), seen)
+                    or self._scan_many(closure.values(), seen))
+        if inspect.isclass(obj) and _is_student(obj):
+            for klass in obj.__mro__:
+                if klass is object or not _is_student(klass):
+                    if id(klass) in self.banned:
+                        return self.banned[id(klass)]
+                    continue
+                found = self._scan_many(vars(klass).values(), seen)
+                if found:
+                    return found
+            return None
+        if isinstance(obj, (staticmethod, classmethod)):
+            return self._scan_object(obj.__func__, seen)
+        if isinstance(obj, property):
+            return self._scan_many((obj.fget, obj.fset), seen)
+        if not callable(obj) and _is_student(type(obj)):  # an instance of the student's class
+            return self._scan_object(type(obj), seen)
+        if callable(obj) and not inspect.isroutine(obj) and not inspect.isclass(obj) and _is_student(type(obj)):
+            return self._scan_object(type(obj), seen)
+        return None
+
+    def _banned_name(self, module_name: str) -> str | None:
+        for name, label in self.banned_names.items():
+            if module_name == name or module_name.startswith(name + "."):
+                return label
+        return None
+
+    def _scan_many(self, objs, seen) -> str | None:
+        for o in objs:
+            found = self._scan_object(o, seen)
+            if found:
+                return found
+        return None
+
+    def _scan_code(self, code, globals_, closure, seen) -> str | None:
+        missing = object()
+        chain, imported = missing, ""
+        for ins in dis.get_instructions(code):
+            op = ins.opname
+            if op in ("LOAD_GLOBAL", "LOAD_NAME"):
+                chain = globals_.get(ins.argval, getattr(builtins, str(ins.argval), missing))
+            elif op in ("LOAD_DEREF", "LOAD_CLASSDEREF"):
+                chain = closure.get(ins.argval, missing)
+            elif op in ("LOAD_ATTR", "LOAD_METHOD") and chain is not missing:
+                if isinstance(chain, types.ModuleType) or inspect.isclass(chain):
+                    try:
+                        chain = getattr(chain, ins.argval)
+                    except Exception:
+                        chain = missing
+                else:
+                    chain = missing
+            elif op == "IMPORT_NAME":
+                name = str(ins.argval)
+                found = self._banned_name(name)
+                if found:
+                    return found
+                imported = name
+                chain = sys.modules.get(name, missing)
+            elif op == "IMPORT_FROM":
+                found = self._banned_name(f"{imported}.{ins.argval}")
+                if found:
+                    return found
+                chain = missing if chain is missing else getattr(chain, ins.argval, missing)
+            elif op in ("PUSH_NULL", "PRECALL", "CACHE", "EXTENDED_ARG", "NOP", "KW_NAMES"):
+                continue
+            else:
+                chain = missing
+            if chain is not missing:
+                found = self._scan_object(chain, seen)
+                if found:
+                    return found
+        for const in code.co_consts:
+            if inspect.iscode(const):
+                found = self._scan_code(const, globals_, closure, seen)
+                if found:
+                    return found
+        return None
+
+    # ---- refusing to run
+    def _refuser(self, original, f: Forbid):
+        if id(original) not in self._refusers:
+            self._refusers[id(original)] = self._make_refuser(original, f)
+        return self._refusers[id(original)]
+
+    def _make_refuser(self, original, f: Forbid):
+        guard = self
+
+        def refuse(*args, **kwargs):
+            caller = sys._getframe(1).f_globals.get("__name__", "")
+            if _top(caller) not in _LIBRARY and (f.when is None or f.when(*args, **kwargs)):
+                guard.used = f.name
+                raise _ShortcutCalled(f.name)
+            return original(*args, **kwargs)
+
+        try:
+            functools.update_wrapper(refuse, original)
+        except (AttributeError, TypeError):
+            pass
+        return refuse
+
+    def _student_globals(self) -> list[dict]:
+        """The global namespaces of the student's functions, and (in ``self._cells``) their closure cells."""
+        out, seen = [], set()
+        self._cells = []
+
+        def visit(obj, depth=0):
+            if depth > 6 or id(obj) in seen:
+                return
+            seen.add(id(obj))
+            if isinstance(obj, functools.partial):
+                visit(obj.func, depth + 1)
+            elif inspect.ismethod(obj):
+                visit(obj.__func__, depth + 1)
+            elif inspect.isfunction(obj) and _is_student(obj):
+                if all(g is not obj.__globals__ for g in out):
+                    out.append(obj.__globals__)
+                for cell in obj.__closure__ or ():
+                    try:
+                        value = cell.cell_contents
+                    except ValueError:
+                        continue
+                    if id(value) in self.watched:
+                        self._cells.append(cell)
+                    else:
+                        visit(value, depth + 1)
+            elif _is_student(type(obj)) and not inspect.isclass(obj):
+                visit(type(obj), depth + 1)
+            elif inspect.isclass(obj) and _is_student(obj):
+                for v in vars(obj).values():
+                    visit(v, depth + 1)
+
+        visit(self.answer)
+        return out
+
+    def __enter__(self):
+        self.used = None
+        self._patches = []
+        done = set()
+        for module, attr in self.sites:
+            key = (id(module), attr)
+            if key in done:
+                continue
+            done.add(key)
+            original = getattr(module, attr, None)
+            if original is None or id(original) not in self.watched:
+                continue
+            self._patches.append((module, attr, original))
+            setattr(module, attr, self._refuser(original, self.watched[id(original)][1]))
+        for g in self._student_globals():
+            for name, value in list(g.items()):
+                if id(value) in self.watched and not isinstance(value, types.ModuleType):
+                    self._patches.append((g, name, value))
+                    g[name] = self._refuser(value, self.watched[id(value)][1])
+        for cell in self._cells:
+            value = cell.cell_contents
+            if id(value) in self.watched:
+                self._patches.append((cell, None, value))
+                cell.cell_contents = self._refuser(value, self.watched[id(value)][1])
+        return self
+
+    def __exit__(self, *exc):
+        for namespace, name, original in reversed(self._patches):
+            if isinstance(namespace, dict):
+                namespace[name] = original
+            elif isinstance(namespace, types.CellType):
+                namespace.cell_contents = original
+            else:
+                setattr(namespace, name, original)
+        self._patches = []
+        return False
+
+
+def _shortcut_report(name, n_total, label, unit="case") -> CheckReport:
+    return CheckReport(name, False, n_total,
+                       [f"✗ {name}: uses the library's own solution ({label}): write it yourself"], shortcut=True)
+
+
+# --------------------------------------------------------------------------- hidden cases
+def hidden_seed() -> int | None:
+    """The seed of the hidden cases now in force (None: only the visible cases run)."""
+    seed = _HIDDEN.get()
+    if seed is not None:
+        return seed
+    env = os.environ.get(HIDDEN_SEED_ENV, "").strip()
+    return int(env) if env else None
+
+
+def graded(checker):
+    """Make a checker fit for grading: raise :class:`ExerciseFailed` on a ✗ report.
+
+    The decorated checker takes one more keyword, ``hidden_seed``: an int switches on the
+    hidden cases (as the environment variable :data:`HIDDEN_SEED_ENV` does). A right answer
+    returns the ✓ report (shown by the notebook); a wrong one raises, the message being the ✗
+    report; an answer that calls the library's own solution raises :class:`ShortcutRefused`.
+    """
+
+    @functools.wraps(checker)
+    def run(*args, hidden_seed: int | None = None, **kwargs):
+        __tracebackhide__ = True  # noqa: F841  (IPython and pytest hide this frame)
+        token = _HIDDEN.set(hidden_seed) if hidden_seed is not None else None
+        key = _CHECKER.set(f"{checker.__module__.rpartition('.')[2]}.{checker.__name__}")
+        try:
+            report = checker(*args, **kwargs)
+        finally:
+            _CHECKER.reset(key)
+            if token is not None:
+                _HIDDEN.reset(token)
+        if isinstance(report, CheckReport) and not report.passed:
+            raise (ShortcutRefused if report.shortcut else ExerciseFailed)(repr(report)) from None
+        return report
+
+    run.graded = True
+    return run
 
 
 def check(
@@ -136,6 +585,10 @@ def check(
     atol: float = 1e-8,
     hint: str = "",
     name: str | None = None,
+    forbid: Sequence[Forbid | str] = (),
+    hidden_cases: Iterable[Case | tuple] = (),
+    hidden_random_case: Callable[[np.random.Generator], Case | tuple] | None = None,
+    n_hidden: int | None = None,
 ) -> CheckReport:
     """Check a student's function or value against a reference.
 
@@ -148,6 +601,10 @@ def check(
         rtol, atol: tolerance for numeric results (``numpy.allclose``).
         hint: shown under a failure.
         name: what the report calls the exercise (default: the function's name).
+        forbid: what the answer must not call (:class:`Forbid` or dotted names).
+        hidden_cases: more cases, run only when a hidden seed is set (:func:`hidden_seed`).
+        hidden_random_case: draws the hidden random cases (default ``random_case``), with
+            the hidden seed, ``n_hidden`` times (default ``n_random``).
 
     Returns:
         A :class:`CheckReport`: truthy when everything passed; shown in a
@@ -170,12 +627,31 @@ def check(
         for _ in range(n_random):
             c = random_case(rng)
             drawn.append(c if isinstance(c, Case) else Case(tuple(c), label="random"))
+    secret = hidden_seed()
+    if secret is not None:
+        for c in list(hidden_cases) + (_grader_cases(_CHECKER.get()) if _CHECKER.get() else []):
+            c = c if isinstance(c, Case) else Case(tuple(c))
+            edge.append(Case(c.args, c.kwargs, label=f"hidden: {c.label}" if c.label else "hidden"))
+        draw = hidden_random_case or random_case
+        if draw is not None:
+            hidden_rng = np.random.default_rng([int(secret) & 0xFFFFFFFF, seed])
+            for _ in range(n_random if n_hidden is None else n_hidden):
+                c = draw(hidden_rng)
+                c = c if isinstance(c, Case) else Case(tuple(c))
+                drawn.append(Case(c.args, c.kwargs, label="hidden random"))
     all_cases = edge + drawn
     if not all_cases:
         raise ValueError("check() needs at least one case: pass cases=... or random_case=...")
+    guard = _Guard(answer, forbid) if forbid else None
+    if guard is not None:
+        label = guard.scan()
+        if label:
+            return _shortcut_report(name, len(all_cases), label)
     for k, case in enumerate(all_cases, start=1):
         expected = reference(*case.args, **case.kwargs)
-        got, problem = _run(answer, case)
+        got, problem = _run(answer, case, guard)
+        if guard is not None and guard.used:
+            return _shortcut_report(name, len(all_cases), guard.used)
         if problem is None:
             problem = _difference(got, expected, rtol, atol)
         if problem is not None:
@@ -188,6 +664,8 @@ def check_properties(
     properties: Sequence[tuple[str, Callable[[Any], bool]]],
     hint: str = "",
     name: str = "answer",
+    forbid: Sequence[Forbid | str] = (),
+    hidden_properties: Sequence[tuple[str, Callable[[Any], bool]]] = (),
 ) -> CheckReport:
     """Check an answer that has many right forms by the properties it must have.
 
@@ -197,9 +675,20 @@ def check_properties(
         properties: ``(description, predicate)`` pairs; a predicate gets the
             answer and returns True when the property holds. They run in
             order and the first one that fails is reported.
+        forbid: what the answer (a function) must not call, as in :func:`check`.
+        hidden_properties: more properties, tested only when a hidden seed is set.
     """
+    properties = list(properties)
+    if hidden_seed() is not None:
+        properties += [(f"{d} (hidden)", p) for d, p in hidden_properties]
     if callable(answer):
-        answer, problem = _run(answer, Case())
+        guard = _Guard(answer, forbid) if forbid else None
+        label = guard.scan() if guard is not None else None
+        if label:
+            return _shortcut_report(name, len(properties), label, unit="property")
+        answer, problem = _run(answer, Case(), guard)
+        if guard is not None and guard.used:
+            return _shortcut_report(name, len(properties), guard.used, unit="property")
         if problem is not None:
             return _report(name, len(properties), (1, None, problem), hint, 0, 0, unit="property")
     if answer is None or answer is Ellipsis:

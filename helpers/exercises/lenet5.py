@@ -11,11 +11,17 @@ import numpy as np
 import torch
 
 from helpers.counting import count_connections
-from helpers.exercises.framework import Case, CheckReport, check, check_properties
+from helpers.exercises.framework import Case, CheckReport, Forbid, check, check_properties, graded
 from helpers.models.lenet import ModernLeNet, Subsampling, TableConv2d, c3_table
 
 __all__ = ["check_c3_parameters", "check_connections", "check_subsampling", "check_modern_lenet",
            "MODERN_ACCURACY", "MODERN_EPOCHS"]
+
+FORBID_COUNT = ("helpers.counting", "helpers.models.lenet.TableConv2d", "helpers.models.lenet.LeNet5",
+                "helpers.models.lenet.layer_table", "torch.nn", "torch.nn.functional")
+FORBID_SUBSAMPLE = ("helpers.models.lenet.Subsampling", "helpers.models.lenet.LeNet5", "helpers.pool",
+                    "torch.nn", "torch.nn.functional", "torch.avg_pool2d", "torch.max_pool2d")
+FORBID_MODERN = ("helpers.models.lenet.ModernLeNet", "helpers.models.lenet.LeNet5", "helpers.models")
 
 #: What the modern LeNet of exercise 4 must reach on the held-out digits, and in how many epochs.
 MODERN_ACCURACY, MODERN_EPOCHS = 0.95, 3
@@ -34,6 +40,7 @@ def _reference_parameters(table, kernel_size=5) -> int:
     return sum(p.numel() for p in layer.parameters() if p.requires_grad)
 
 
+@graded
 def check_c3_parameters(count_parameters) -> CheckReport:
     """``count_parameters(table, kernel_size)``: trainable parameters of a partially connected layer."""
     edge = [
@@ -51,6 +58,7 @@ def check_c3_parameters(count_parameters) -> CheckReport:
         n_random=20,
         hint="each True cell of the table is one k x k kernel; each output map (column) has one bias.",
         name="count_parameters",
+        forbid=FORBID_COUNT
     )
 
 
@@ -60,6 +68,7 @@ def _reference_connections(table, kernel_size, out_size) -> int:
     return count_connections(layer, (table.shape[1], out_size, out_size))
 
 
+@graded
 def check_connections(connections) -> CheckReport:
     """``connections(table, kernel_size, out_size)``: connections of a (partial) convolution layer."""
     edge = [
@@ -79,6 +88,7 @@ def check_connections(connections) -> CheckReport:
         hint="a unit has one connection per input it sees plus one for its bias; shared weights still "
              "count once per unit, and an output map has out_size x out_size units.",
         name="connections",
+        forbid=FORBID_COUNT
     )
 
 
@@ -96,6 +106,7 @@ def _subsample_case(rng: np.random.Generator, label: str = "random") -> Case:
     return Case((x, weight, bias), label=f"{label}: x {tuple(x.shape)}")
 
 
+@graded
 def check_subsampling(subsample) -> CheckReport:
     """``subsample(x, weight, bias)``: LeNet-5's trainable 2x2 subsampling, squashed by 1.7159 tanh(2a/3)."""
     rng = np.random.default_rng(0)
@@ -119,6 +130,7 @@ def check_subsampling(subsample) -> CheckReport:
         hint="sum each non-overlapping 2x2 block, multiply by weight[c] and add bias[c] of its map c, "
              "then apply 1.7159 * tanh(2/3 * a).",
         name="subsample",
+        forbid=FORBID_SUBSAMPLE
     )
 
 
@@ -136,6 +148,7 @@ def _forward_matches(model) -> bool:
         return torch.allclose(model(x), ref(x), rtol=1e-5, atol=1e-6)
 
 
+@graded
 def check_modern_lenet(build, data, epochs: int = MODERN_EPOCHS, accuracy: float = MODERN_ACCURACY) -> CheckReport:
     """``build()`` returns the modern LeNet (ReLU, max pooling, full C3, 10 logits); it must train well.
 
@@ -177,4 +190,5 @@ def check_modern_lenet(build, data, epochs: int = MODERN_EPOCHS, accuracy: float
         hint="C1 = Conv2d(1, 6, 5), S2 = MaxPool2d(2), C3 = Conv2d(6, 16, 5), ...; apply F.relu after "
              "C1, C3, C5 and F6, flatten before F6, and leave the output as raw logits.",
         name="build_modern_lenet",
+        forbid=FORBID_MODERN,
     )

@@ -10,11 +10,15 @@ import numpy as np
 from torch import nn
 
 from helpers.counting import count_parameters
-from helpers.exercises.framework import Case, CheckReport, check
+from helpers.exercises.framework import Case, CheckReport, Forbid, check, graded
 from helpers.models.blocks import LocallyConnected2d
 from helpers.receptive import ConvSpec, input_window, receptive_field_size
 
 __all__ = ["check_receptive_field", "check_parameter_counts", "check_input_window"]
+
+#: The library's own answers: the receptive-field module, torch's layers and the parameter counters.
+FORBID_RECEPTIVE = ("helpers.receptive", "torch.nn", "torch.nn.functional", "torch.autograd")
+FORBID_COUNTS = ("helpers.counting", "helpers.models.blocks.LocallyConnected2d", "torch.nn", "torch.nn.functional")
 
 
 # ------------------------------------------------------------------ exercise 1: receptive field size
@@ -30,6 +34,7 @@ def _random_stack(rng: np.random.Generator) -> Case:
     return Case((ks, ss, ds), label="random")
 
 
+@graded
 def check_receptive_field(receptive_field) -> CheckReport:
     """``receptive_field(kernel_sizes, strides, dilations)``: the field size (one axis) of a conv stack."""
     edge = [
@@ -50,6 +55,7 @@ def check_receptive_field(receptive_field) -> CheckReport:
         hint="keep two numbers as you go up: the field r and the jump j (product of the strides below); "
              "a layer adds d(k-1) steps of the jump *before* its own stride.",
         name="receptive_field",
+        forbid=FORBID_RECEPTIVE
     )
 
 
@@ -68,6 +74,7 @@ def _random_layer(rng: np.random.Generator) -> Case:
     return Case((n, int(rng.integers(1, 4)), int(rng.integers(1, 5)), k), label="random")
 
 
+@graded
 def check_parameter_counts(parameter_counts) -> CheckReport:
     """``parameter_counts(input_size, in_channels, out_channels, kernel_size)`` -> (conv, locally connected, dense).
 
@@ -89,6 +96,7 @@ def check_parameter_counts(parameter_counts) -> CheckReport:
              "channel; without sharing each output position has its own; a dense layer connects every input "
              "value to every output value.",
         name="parameter_counts",
+        forbid=FORBID_COUNTS
     )
 
 
@@ -105,6 +113,7 @@ def _random_window(rng: np.random.Generator) -> Case:
     return Case((ks, ss, ps, int(rng.integers(0, 10))), label="random")
 
 
+@graded
 def check_input_window(input_window_answer) -> CheckReport:
     """``input_window(kernel_sizes, strides, paddings, index)`` -> (first, last) input pixel of output unit ``index``."""
     edge = [
@@ -122,4 +131,5 @@ def check_input_window(input_window_answer) -> CheckReport:
         hint="track start (where unit 0's window begins) with the field size r and jump j: padding p moves the "
              "start back by p jumps of the layer below; unit i begins i*j later; the window holds r pixels.",
         name="input_window",
+        forbid=FORBID_RECEPTIVE
     )

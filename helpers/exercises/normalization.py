@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises.framework import Case, CheckReport, check
+from helpers.exercises.framework import Case, CheckReport, Forbid, check, graded
 from helpers.norm import (
     BatchNorm2d,
     gaussian_window,
@@ -14,6 +14,9 @@ from helpers.norm import (
 )
 
 __all__ = ["local_mean", "check_lcn", "check_running_stats", "check_group_norm"]
+
+FORBID_NORM = ("helpers.norm", "torch.nn", "torch.nn.functional", "torch.group_norm", "torch.batch_norm", "torch.layer_norm",
+               "torch.instance_norm")
 
 
 # ------------------------------------------------------------------ exercise 1: local contrast normalization
@@ -36,6 +39,7 @@ def _random_image_case(rng: np.random.Generator) -> Case:
     return Case((image,), label="random")
 
 
+@graded
 def check_lcn(lcn) -> CheckReport:
     """``lcn(image)``: subtractive then divisive normalization of a 2-D image with :func:`local_mean`."""
     steps = np.zeros((12, 12))
@@ -58,6 +62,7 @@ def check_lcn(lcn) -> CheckReport:
         hint="v = x - local_mean(x); sigma = sqrt(local_mean(v**2)); c = mean of sigma over the image; "
              "divide v by max(c, sigma), element by element.",
         name="lcn",
+        forbid=FORBID_NORM
     )
 
 
@@ -75,6 +80,7 @@ def _random_batches_case(rng: np.random.Generator) -> Case:
     return Case((batches, float(rng.choice([0.1, 0.3, 0.5]))), label="random")
 
 
+@graded
 def check_running_stats(running_stats) -> CheckReport:
     """``running_stats(batches, momentum)``: ``(running_mean, running_var)`` after training on the batches."""
     one = np.zeros((2, 1, 2, 2))
@@ -93,6 +99,7 @@ def check_running_stats(running_stats) -> CheckReport:
         hint="start at mean 0 and variance 1; torch: new = (1 - momentum) * old + momentum * batch statistic; "
              "the statistics are per channel over (N, H, W), and the variance that is stored is the unbiased one.",
         name="running_stats",
+        forbid=FORBID_NORM
     )
 
 
@@ -105,6 +112,7 @@ def _random_group_case(rng: np.random.Generator) -> Case:
     return Case((x, g), label="random")
 
 
+@graded
 def check_group_norm(my_group_norm) -> CheckReport:
     """``my_group_norm(x, num_groups)``: group normalization of ``(N, C, H, W)`` without γ and β (eps 1e-5)."""
     x = np.arange(2 * 4 * 2 * 2, dtype=float).reshape(2, 4, 2, 2) ** 1.5
@@ -123,4 +131,5 @@ def check_group_norm(my_group_norm) -> CheckReport:
         hint="reshape to (N, G, C // G * H * W): consecutive channels form a group; normalize each row with its "
              "mean and its biased variance (+ 1e-5 under the square root).",
         name="group_norm",
+        forbid=FORBID_NORM
     )

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises.framework import Case, CheckReport, check
+from helpers.exercises.framework import Case, CheckReport, Forbid, check, graded
 from helpers.pool import avg_pool2d, max_pool2d, max_pool2d_backward, pool_output_size
 
 __all__ = ["check_max_pool_backward", "check_avg_pool", "check_pool_output_size"]
+
+FORBID_POOL = ("helpers.pool", "helpers.equivariance", "torch.nn", "torch.nn.functional", "torch.autograd", "torch.max_pool2d",
+               "torch.avg_pool2d", "scipy.ndimage", "numpy.lib.stride_tricks.sliding_window_view")
+FORBID_POOL_SIZE = ("helpers.pool", "helpers.conv.conv_output_size", "helpers.receptive", "torch.nn", "torch.nn.functional",
+                    "torch.max_pool2d", "torch.avg_pool2d")
 
 
 # ------------------------------------------------------------------ exercise 1: max-pool backward
@@ -24,6 +29,7 @@ def _random_backward_case(rng: np.random.Generator) -> Case:
     return Case((dout, x, k), label="random")
 
 
+@graded
 def check_max_pool_backward(max_pool_backward) -> CheckReport:
     """``max_pool_backward(dout, x, k)``: ``dL/dx`` of k x k max pooling with stride k on a 2-D ``x``."""
     tie = np.array([[1.0, 3.0], [3.0, 0.0]])
@@ -45,6 +51,7 @@ def check_max_pool_backward(max_pool_backward) -> CheckReport:
         n_random=20,
         hint="each window passes its dout entry to the one input that won it (argmax); every other input gets 0.",
         name="max_pool_backward",
+        forbid=FORBID_POOL
     )
 
 
@@ -61,6 +68,7 @@ def _random_avg_case(rng: np.random.Generator) -> Case:
     return Case((rng.standard_normal((h, w)), k, s, p, bool(rng.integers(0, 2))), label="random")
 
 
+@graded
 def check_avg_pool(avg_pool) -> CheckReport:
     """``avg_pool(x, kernel_size, stride, padding, count_include_pad)`` on a 2-D ``x`` (floor mode)."""
     ones = np.ones((4, 4))
@@ -81,6 +89,7 @@ def check_avg_pool(avg_pool) -> CheckReport:
         hint="pad with zeros; the sum is the same both ways, only the divisor changes: the whole window "
              "(count_include_pad=True) or the number of real inputs inside it (False). Round the output size down.",
         name="avg_pool",
+        forbid=FORBID_POOL
     )
 
 
@@ -93,6 +102,7 @@ def _random_size_case(rng: np.random.Generator) -> Case:
             return Case((n, k, s, p, bool(rng.integers(0, 2))), label="random")
 
 
+@graded
 def check_pool_output_size(pool_out) -> CheckReport:
     """``pool_out(n, kernel_size, stride, padding, ceil_mode)``: torch's pooling output length."""
     edge = [
@@ -112,4 +122,5 @@ def check_pool_output_size(pool_out) -> CheckReport:
         hint="floor or ceil of (n + 2p - k) / s, plus 1; with ceil_mode, drop the last window if it would "
              "start at or after n + p (inside the right-hand padding).",
         name="pool_out",
+        forbid=FORBID_POOL_SIZE
     )

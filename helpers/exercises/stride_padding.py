@@ -5,12 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.conv import conv_output_size, pad2d
-from helpers.exercises.framework import Case, CheckReport, check
+from helpers.exercises.framework import Case, CheckReport, Forbid, check, graded
 from helpers.padding import partial_ratio
 
 __all__ = ["check_mirror_pad", "check_dilated_output_size", "check_partial_ratio"]
 
+FORBID_PAD = ("numpy.pad", "helpers.conv.pad2d", "helpers.padding", "torch.nn", "torch.nn.functional", "scipy.ndimage")
+FORBID_SIZE = ("helpers.conv.conv_output_size", "helpers.pool.pool_output_size", "helpers.receptive", "torch.nn", "torch.nn.functional")
+FORBID_RATIO = ("helpers.padding",)  # a convolution of a mask is allowed: the hint suggests it
 
+
+@graded
 def check_mirror_pad(mirror_pad) -> CheckReport:
     """``mirror_pad(x, p)``: mirror padding (镜像填充) of a 2-D array by p on every side, the edge not repeated."""
     edge = [
@@ -28,9 +33,10 @@ def check_mirror_pad(mirror_pad) -> CheckReport:
     return check(mirror_pad, lambda x, p: pad2d(x, p, "reflect"), cases=edge, random_case=random_case,
                  hint="mirror about the edge pixel without repeating it: [a b c] -> c b [a b c] b a "
                       "for p = 2; pad the rows, then the columns.",
-                 name="mirror_pad")
+                 name="mirror_pad", forbid=FORBID_PAD)
 
 
+@graded
 def check_dilated_output_size(output_size) -> CheckReport:
     """``output_size(n, k, s, p, d)``: output length with stride, zero padding and dilation."""
     edge = [
@@ -52,9 +58,10 @@ def check_dilated_output_size(output_size) -> CheckReport:
     return check(output_size, lambda n, k, s, p, d: conv_output_size(n, k, s, p, d), cases=edge,
                  random_case=random_case,
                  hint="a dilated kernel spans k + (k − 1)(d − 1) inputs; count its positions on the padded input.",
-                 name="output_size")
+                 name="output_size", forbid=FORBID_SIZE)
 
 
+@graded
 def check_partial_ratio(ratio) -> CheckReport:
     """``ratio(h, w, k, p)``: the partial-convolution scaling k² / (image pixels in the window), stride 1."""
     edge = [
@@ -72,4 +79,4 @@ def check_partial_ratio(ratio) -> CheckReport:
     return check(ratio, lambda h, w, k, p: partial_ratio(h, w, k, padding=p), cases=edge, random_case=random_case,
                  hint="count the window's pixels that lie inside the h x w image (the rest is padding); "
                       "the ratio is k·k divided by that count, an (h + 2p − k + 1) x (w + 2p − k + 1) array.",
-                 name="partial_ratio")
+                 name="partial_ratio", forbid=FORBID_RATIO)

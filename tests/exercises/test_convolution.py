@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from helpers.exercises import convolution as ex
+from tests.exercises.support import refused_as_shortcut, rejected, shortcuts_allowed
 
 
 def stub(*args, **kwargs):
@@ -33,13 +34,15 @@ WRONG_CONVOLVE = {
 
 def test_convolve1d_accepts_right_answers():
     assert ex.check_convolve1d(right_convolve)
-    assert ex.check_convolve1d(lambda x, w: np.convolve(x, w))
+    with shortcuts_allowed():  # numpy's own convolution is a right answer, were it allowed
+        assert ex.check_convolve1d(lambda x, w: np.convolve(x, w))
+    refused_as_shortcut(ex.check_convolve1d, lambda x, w: np.convolve(x, w))
 
 
 @pytest.mark.parametrize("name", WRONG_CONVOLVE)
 def test_convolve1d_rejects(name):
-    report = ex.check_convolve1d(WRONG_CONVOLVE[name])
-    assert not report and repr(report).startswith("✗"), name
+    with shortcuts_allowed():
+        rejected(ex.check_convolve1d, WRONG_CONVOLVE[name])
 
 
 # ------------------------------------------------------------------ grouped convolution by splitting
@@ -85,7 +88,8 @@ def test_grouped_conv2d_accepts_splitting():
 
 @pytest.mark.parametrize("name", WRONG_GROUPED)
 def test_grouped_conv2d_rejects(name):
-    assert not ex.check_grouped_conv2d(WRONG_GROUPED[name]), name
+    with shortcuts_allowed():
+        rejected(ex.check_grouped_conv2d, WRONG_GROUPED[name])
 
 
 # ------------------------------------------------------------------ parameter count
@@ -106,4 +110,5 @@ def test_grouped_params_accepts_the_formula():
 
 @pytest.mark.parametrize("name", WRONG_PARAMS)
 def test_grouped_params_rejects(name):
-    assert not ex.check_grouped_params(WRONG_PARAMS[name]), name
+    with shortcuts_allowed():
+        rejected(ex.check_grouped_params, WRONG_PARAMS[name])

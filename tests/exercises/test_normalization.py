@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from helpers.exercises import normalization as ex
+from tests.exercises.support import refused_as_shortcut, rejected, shortcuts_allowed
 from helpers.exercises.normalization import local_mean
 
 
@@ -50,7 +51,8 @@ def test_lcn_accepts_the_two_steps():
 
 @pytest.mark.parametrize("wrong", [stub, no_floor, global_std, subtractive_only, no_square_root, std_of_x_not_v])
 def test_lcn_rejects(wrong):
-    assert not ex.check_lcn(wrong), wrong.__name__
+    with shortcuts_allowed():
+        rejected(ex.check_lcn, wrong)
 
 
 # ------------------------------------------------------------------ running statistics
@@ -95,7 +97,8 @@ def test_running_stats_accepts_torch_convention():
 
 @pytest.mark.parametrize("wrong", [stub, reversed_momentum, biased_variance, batch_only, starts_at_zero_var])
 def test_running_stats_rejects(wrong):
-    assert not ex.check_running_stats(wrong), wrong.__name__
+    with shortcuts_allowed():
+        rejected(ex.check_running_stats, wrong)
 
 
 # ------------------------------------------------------------------ group normalization
@@ -136,4 +139,5 @@ def test_group_norm_accepts_the_reshape():
 
 @pytest.mark.parametrize("wrong", [stub, per_channel, over_the_batch, interleaved_groups, unbiased])
 def test_group_norm_rejects(wrong):
-    assert not ex.check_group_norm(wrong), wrong.__name__
+    with shortcuts_allowed():
+        rejected(ex.check_group_norm, wrong)

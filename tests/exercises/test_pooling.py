@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from helpers.exercises import pooling as ex
+from tests.exercises.support import refused_as_shortcut, rejected, shortcuts_allowed
 
 
 def stub(*args, **kwargs):
@@ -61,8 +62,8 @@ def test_max_pool_backward_accepts_the_loop():
 
 @pytest.mark.parametrize("wrong", [stub, every_max, spread_evenly, ignores_dout, last_max, max_of_abs])
 def test_max_pool_backward_rejects(wrong):
-    report = ex.check_max_pool_backward(wrong)
-    assert not report and repr(report).startswith("✗"), wrong.__name__
+    with shortcuts_allowed():
+        rejected(ex.check_max_pool_backward, wrong)
 
 
 # ------------------------------------------------------------------ average pooling with padding
@@ -106,7 +107,8 @@ def test_avg_pool_accepts_the_loop():
 
 @pytest.mark.parametrize("wrong", [stub, always_counted, never_counted, flag_reversed, divides_by_k])
 def test_avg_pool_rejects(wrong):
-    assert not ex.check_avg_pool(wrong), wrong.__name__
+    with shortcuts_allowed():
+        rejected(ex.check_avg_pool, wrong)
 
 
 # ------------------------------------------------------------------ output size with ceil_mode
@@ -134,4 +136,5 @@ def test_pool_output_size_accepts_the_formula():
 
 @pytest.mark.parametrize("name", WRONG_SIZES)
 def test_pool_output_size_rejects(name):
-    assert not ex.check_pool_output_size(WRONG_SIZES[name]), name
+    with shortcuts_allowed():
+        rejected(ex.check_pool_output_size, WRONG_SIZES[name])

@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from helpers.exercises import stride_padding as ex
+from tests.exercises.support import refused_as_shortcut, rejected, shortcuts_allowed
 
 
 def stub(*args, **kwargs):
@@ -32,13 +33,15 @@ WRONG_MIRROR = {
 
 def test_mirror_pad_accepts_right_answers():
     assert ex.check_mirror_pad(right_mirror)
-    assert ex.check_mirror_pad(lambda x, p: F.pad(torch.tensor(x)[None, None], (p,) * 4, mode="reflect")[0, 0].numpy()
+    with shortcuts_allowed():
+        assert ex.check_mirror_pad(lambda x, p: F.pad(torch.tensor(x)[None, None], (p,) * 4, mode="reflect")[0, 0].numpy()
                                if p else x)
 
 
 @pytest.mark.parametrize("name", WRONG_MIRROR)
 def test_mirror_pad_rejects(name):
-    assert not ex.check_mirror_pad(WRONG_MIRROR[name]), name
+    with shortcuts_allowed():
+        rejected(ex.check_mirror_pad, WRONG_MIRROR[name])
 
 
 # ------------------------------------------------------------------ output size with dilation
@@ -58,7 +61,8 @@ def test_dilated_output_size_accepts_the_formula():
 
 @pytest.mark.parametrize("name", WRONG_SIZES)
 def test_dilated_output_size_rejects(name):
-    assert not ex.check_dilated_output_size(WRONG_SIZES[name]), name
+    with shortcuts_allowed():
+        rejected(ex.check_dilated_output_size, WRONG_SIZES[name])
 
 
 # ------------------------------------------------------------------ partial-convolution ratio
@@ -84,4 +88,5 @@ def test_partial_ratio_accepts_a_right_answer():
 
 @pytest.mark.parametrize("name", WRONG_RATIO)
 def test_partial_ratio_rejects(name):
-    assert not ex.check_partial_ratio(WRONG_RATIO[name]), name
+    with shortcuts_allowed():
+        rejected(ex.check_partial_ratio, WRONG_RATIO[name])

@@ -1,0 +1,67 @@
+"""The grader's hidden cases: other shapes and values than the notebooks show.
+
+Instructor only: the student edition (``python -m helpers.nbclean --student``) leaves this file
+out, and the checkers work without it. A check uses these cases, and random cases drawn with a
+secret seed, only when a hidden seed is set (:func:`helpers.exercises.framework.hidden_seed`).
+Keys are ``"<module>.<checker>"``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.exercises.framework import Case
+
+
+def _subsample_case(seed: int) -> Case:
+    from helpers.exercises.lenet5 import _subsample_case as draw
+
+    return draw(np.random.default_rng(seed), label="hidden")
+
+
+def _c3(transform) -> np.ndarray:
+    from helpers.models.lenet import c3_table
+
+    return transform(c3_table()).copy()
+
+
+_rng = np.random.default_rng(20261203)
+
+CASES = {
+    "course_map.check_output_size": lambda: [
+        Case((227, 11, 4, 0), label="AlexNet conv1"), Case((7, 7, 3, 3)), Case((100, 1, 7, 0))],
+    "motivation.check_receptive_field": lambda: [
+        Case(([11, 3, 5, 3], [4, 2, 1, 2], [1, 1, 1, 1]), label="AlexNet's start"),
+        Case(([3] * 6, [1] * 6, [1, 2, 4, 8, 16, 32]), label="doubling dilations")],
+    "motivation.check_parameter_counts": lambda: [Case((14, 6, 16, 5), label="LeNet-5 C3, full"), Case((20, 4, 3, 7))],
+    "motivation.check_input_window": lambda: [
+        Case(([7, 3, 3], [2, 2, 1], [3, 1, 1], 4), label="a ResNet-like stem"), Case(([2, 2, 2], [2, 2, 2], [0, 0, 0], 7))],
+    "convolution.check_convolve1d": lambda: [
+        Case((np.arange(1.0, 30.0), np.array([0.5, -2.0, 0.0, 1.0, 3.0, -1.0, 0.25])), label="long signal, seven taps")],
+    "convolution.check_grouped_conv2d": lambda: [
+        Case((_rng.standard_normal((1, 8, 6, 6)), _rng.standard_normal((4, 2, 3, 3)), 4), label="four groups, one output each")],
+    "convolution.check_grouped_params": lambda: [
+        Case((96, 256, 5, 2, True), label="AlexNet conv2 on two GPUs"), Case((12, 6, 7, 6, False))],
+    "stride_padding.check_mirror_pad": lambda: [Case((np.arange(40.0).reshape(5, 8) % 7, 4), label="5x8, p = 4")],
+    "stride_padding.check_dilated_output_size": lambda: [Case((65, 3, 2, 4, 4)), Case((9, 5, 3, 0, 2))],
+    "stride_padding.check_partial_ratio": lambda: [
+        Case((7, 2, 3, 2), label="an image narrower than the kernel, padded"), Case((6, 9, 7, 3))],
+    "pooling.check_max_pool_backward": lambda: [
+        Case((np.array([[1.0, -2.0, 3.0]]), np.array([[2.0, 2.0, 5.0, 1.0, 0.0, 0.0], [2.0, 2.0, 5.0, 5.0, 0.0, 0.0]]), 2),
+             label="ties in every window")],
+    "pooling.check_avg_pool": lambda: [
+        Case((np.arange(35.0).reshape(5, 7) % 4, 4, 3, 2, False), label="4x4 window, padding 2"),
+        Case((np.ones((2, 9)), 3, 1, 1, True))],
+    "pooling.check_pool_output_size": lambda: [
+        Case((13, 3, 3, 1, True)), Case((10, 4, 3, 2, True)), Case((2, 3, 5, 1, True))],
+    "normalization.check_lcn": lambda: [
+        Case((np.outer(np.linspace(0, 1, 15), np.ones(13)) ** 2,), label="a smooth ramp")],
+    "normalization.check_running_stats": lambda: [
+        Case(([np.random.default_rng(5).normal(-1, 2, (3, 2, 4, 1)) for _ in range(5)], 0.9),
+             label="five batches, momentum 0.9")],
+    "normalization.check_group_norm": lambda: [
+        Case((np.random.default_rng(6).normal(3, 2, (2, 6, 2, 5)), 3), label="non-square maps")],
+    "lenet5.check_c3_parameters": lambda: [Case((_c3(lambda t: t[:, ::-1]), 3), label="C3's table mirrored, 3x3 kernels")],
+    "lenet5.check_connections": lambda: [Case((_c3(lambda t: t.T), 3, 7), label="C3's table transposed")],
+    "lenet5.check_subsampling": lambda: [_subsample_case(77)],
+}

@@ -1,0 +1,57 @@
+"""What the checker tests share: a graded checker either returns its ✓ report or raises its ✗ report."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+from helpers.exercises import framework
+
+
+def rejected(checker, *args, **kwargs) -> str:
+    """The ✗ message with which ``checker(*args)`` refuses its answer (fails the test if it accepts)."""
+    with pytest.raises(framework.ExerciseFailed) as info:
+        checker(*args, **kwargs)
+    message = str(info.value)
+    assert message.startswith("✗"), message
+    return message
+
+
+def refused_as_shortcut(checker, *args, **kwargs) -> str:
+    """The message of a checker that finds the library's own solution in the answer."""
+    with pytest.raises(framework.ShortcutRefused) as info:
+        checker(*args, **kwargs)
+    message = str(info.value)
+    assert "uses the library's own solution" in message and "write it yourself" in message, message
+    return message
+
+
+class _NoGuard:
+    """Stands in for framework._Guard: reads nothing, refuses nothing."""
+
+    used = None
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def scan(self):
+        return None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+@contextlib.contextmanager
+def shortcuts_allowed():
+    """Tests only: run checkers without the shortcut guard, so that an oracle or a wrong answer
+    built from library calls tests the values (the guard itself is tested separately)."""
+    saved = framework._Guard
+    framework._Guard = _NoGuard
+    try:
+        yield
+    finally:
+        framework._Guard = saved

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.exercises.framework import Case, CheckReport, check, check_properties
+from helpers.exercises.framework import Case, CheckReport, check, check_properties, graded
 from helpers.models.densenet import DenseNet, Transition
 from helpers.models.googlenet import Inception
 from helpers.models.resnet import BasicBlock
@@ -70,6 +70,7 @@ def _names(build) -> bool:
                for c_in, c_out, s in _CONFIGS)
 
 
+@graded
 def check_residual_block(build) -> CheckReport:
     """``build(c_in, c_out, stride)``: a basic residual block with a projection shortcut when the shape changes."""
     properties = [
@@ -107,6 +108,7 @@ def _se_case(rng: np.random.Generator, label: str = "random", h: int | None = No
                 label=f"{label}: x {(n, c, h, w)}, hidden {hidden}")
 
 
+@graded
 def check_se_block(se_block) -> CheckReport:
     """``se_block(x, w1, b1, w2, b2)``: squeeze (mean), excite (FC-ReLU-FC-sigmoid), scale the channels."""
     rng = np.random.default_rng(1)
@@ -138,6 +140,7 @@ def _reference_inception(c_in, c1, r3, c3, r5, c5, pool_proj, reduce) -> int:
     return sum(x.weight.numel() + x.out_channels for x in convs)
 
 
+@graded
 def check_inception_parameters(inception_parameters) -> CheckReport:
     """``inception_parameters(c_in, c1, r3, c3, r5, c5, pool_proj, reduce)``: weights + biases of the module."""
     edge = [
@@ -180,6 +183,7 @@ def _reference_channels(c0, block_config, growth_rate) -> list[int]:
     return out
 
 
+@graded
 def check_densenet_channels(stage_channels) -> CheckReport:
     """``stage_channels(c0, block_config, growth_rate)``: channels after each stage (block + transition)."""
     edge = [

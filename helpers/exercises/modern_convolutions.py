@@ -11,7 +11,7 @@ from torch import nn
 
 from helpers.args import is_int
 from helpers.counting import count_parameters
-from helpers.exercises.framework import Case, CheckReport, check, check_properties
+from helpers.exercises.framework import Case, CheckReport, check, check_properties, graded
 from helpers.receptive import ConvSpec, field_stats, footprint, output_sizes, receptive_field_size
 
 __all__ = ["FIELD_STACK", "check_stack_fields", "check_vgg_parameters", "check_dilations",
@@ -27,14 +27,21 @@ FIELD_STACK = (
 )
 
 
+#: What the answers must not call: the library's own field recursion, counting and layers.
+FORBID_FIELDS = ("helpers.receptive", "helpers.erf", "torch.nn", "torch.autograd")
+FORBID_COUNTS = ("helpers.counting", "torch.nn")
+
+
 # ------------------------------------------------------------------ exercise 1: fields by hand
 def _fields_reference() -> list[int]:
     return [f.size for f in field_stats([ConvSpec(k, s, 0, d) for _, k, s, d in FIELD_STACK])[1:]]
 
 
+@graded
 def check_stack_fields(stack_fields) -> CheckReport:
     """``stack_fields()`` -> the field size after each layer of :data:`FIELD_STACK`, a list of 5 ints."""
     return check(stack_fields, lambda: _fields_reference(), cases=[Case((), label="the stack of exercise 1")],
+                 forbid=FORBID_FIELDS,
                  hint="keep the field r and the jump j: a layer adds d·(k − 1)·j, then j is multiplied by its "
                       "stride. After the pooling layer every step counts twice.",
                  name="stack_fields")
@@ -47,6 +54,7 @@ def _vgg_reference(channels: int) -> tuple[int, int]:
     return count_parameters(three), count_parameters(one)
 
 
+@graded
 def check_vgg_parameters(vgg_parameters) -> CheckReport:
     """``vgg_parameters(C)`` -> (parameters of three 3x3 layers, of one 7x7 layer), C → C channels, with biases."""
     edge = [Case((1,), label="one channel"), Case((3,), label="C = 3"), Case((64,), label="C = 64"),
@@ -56,6 +64,7 @@ def check_vgg_parameters(vgg_parameters) -> CheckReport:
         return Case((int(rng.integers(2, 300)),), label="random")
 
     return check(vgg_parameters, _vgg_reference, cases=edge, random_case=random_case, n_random=10,
+                 forbid=FORBID_COUNTS,
                  hint="a k×k layer from C to C channels has k·k·C·C weights and C biases; the stack has three "
                       "such layers. Return (stack, one 7x7) in that order.",
                  name="vgg_parameters")
@@ -76,6 +85,7 @@ def _no_holes(dilations) -> bool:
     return bool(np.all(seen[rows.min():rows.max() + 1, cols.min():cols.max() + 1] > 0))
 
 
+@graded
 def check_dilations(choose_dilations) -> CheckReport:
     """``choose_dilations()`` -> three dilations for three 3x3 layers: field >= 15 and no holes."""
     properties = [
@@ -99,6 +109,7 @@ def _separable_reference(c_in: int, c_out: int, k: int) -> tuple[int, int]:
     return count_parameters(depthwise) + count_parameters(pointwise), count_parameters(standard)
 
 
+@graded
 def check_separable_parameters(separable_parameters) -> CheckReport:
     """``separable_parameters(c_in, c_out, k)`` -> (depthwise + pointwise weights, standard k×k weights), no biases."""
     edge = [
@@ -113,7 +124,7 @@ def check_separable_parameters(separable_parameters) -> CheckReport:
         return Case((int(rng.integers(1, 200)), int(rng.integers(1, 200)), int(rng.choice([1, 3, 5, 7]))),
                     label="random")
 
-    return check(separable_parameters, _separable_reference, cases=edge, random_case=random_case, n_random=15,
+    return check(separable_parameters, _separable_reference, cases=edge, random_case=random_case, n_random=15, forbid=FORBID_COUNTS,
                  hint="the depthwise layer has one k×k kernel per input channel; the pointwise layer is a 1x1 "
                       "convolution from c_in to c_out channels. Return (separable, standard).",
                  name="separable_parameters")

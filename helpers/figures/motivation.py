@@ -525,9 +525,12 @@ class Event(NamedTuple):
 EVENTS: tuple[Event, ...] = (
     Event(1959, "Hubel & Wiesel:\nsingle cells in cat V1",
           "D. Hubel, T. Wiesel, J. Physiol. 148 (1959): receptive fields of single neurones in the cat's striate cortex"),
-    Event(1962, "simple, complex and\nhyper-complex cells",
+    Event(1962, "simple and\ncomplex cells",
           "D. Hubel, T. Wiesel, J. Physiol. 160 (1962): receptive fields, binocular interaction and functional "
           "architecture in the cat's visual cortex"),
+    Event(1965, "hypercomplex\ncells",
+          "D. Hubel, T. Wiesel, J. Neurophysiol. 28 (1965): receptive fields and functional architecture in two "
+          "nonstriate visual areas (18 and 19) of the cat"),
     Event(1975, "Cognitron\n(Fukushima)", "K. Fukushima, Biol. Cybern. 20 (1975)"),
     Event(1980, "Neocognitron\n(Fukushima)", "K. Fukushima, Biol. Cybern. 36 (1980); Fukushima & Miyake (1982)"),
     Event(1981, "Nobel Prize:\nHubel & Wiesel", "Nobel Prize in Physiology or Medicine 1981"),
@@ -569,3 +572,58 @@ def plot_timeline(events=EVENTS, ax=None):
         ax.spines[side].set_visible(False)
     ax.set_title("From the visual cortex to deep CNNs (blue: before 2012; red: deep CNNs, 2012 on)")
     return ax
+
+
+# --- The visual-cortex / Neocognitron hierarchy (simple cells -> complex cells) ---------------------------------
+
+#: The two rows of :func:`plot_cortex_hierarchy`: (row title, [(English, 中文, kind), ...]); kind is
+#: "input", "S" (a simple-cell-like feature detector) or "C" (a complex-cell-like pooling stage).
+CORTEX_LEVELS: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
+    ("Visual cortex\n(Hubel & Wiesel 1962, 1965)",
+     (("retina", "视网膜", "input"), ("simple\ncells", "简单细胞", "S"), ("complex\ncells", "复杂细胞", "C"),
+      ("hypercomplex\ncells", "超复杂细胞", "S"))),
+    ("Neocognitron\n(Fukushima 1980)",
+     (("input\nU0", "输入", "input"), ("S1", "S 层", "S"), ("C1", "C 层", "C"), ("S2", "S 层", "S"),
+      ("C2", "C 层", "C"), ("S3", "S 层", "S"), ("C3", "C 层", "C"))),
+)
+
+
+def plot_cortex_hierarchy(ax=None):
+    """Draw the simple -> complex cell hierarchy and the Neocognitron's alternating S and C layers.
+
+    Blue boxes detect a local feature at one place (simple cells, S-cells: CNN convolution);
+    orange boxes pool those detectors over a small area (complex cells, C-cells: CNN pooling).
+    Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+
+    from helpers.session import zh
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 4.2), layout="constrained")
+    colors = {"input": "0.85", "S": "#9ecae1", "C": "#fdae6b"}
+    width, height, step = 1.05, 0.8, 1.45
+    for row, (title, levels) in enumerate(CORTEX_LEVELS):
+        y = 1.9 * (len(CORTEX_LEVELS) - 1 - row)
+        ax.text(-0.75, y, title, ha="right", va="center", fontsize=9, fontweight="bold")
+        for i, (en, cn, kind) in enumerate(levels):
+            x = i * step
+            ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
+                                        boxstyle="round,pad=0.04", facecolor=colors[kind], edgecolor="0.3"))
+            ax.text(x, y, en if row else zh(en, cn).replace(" (", "\n("), ha="center", va="center", fontsize=8)
+            if i:
+                ax.annotate("", xy=(x - width / 2 - 0.03, y), xytext=(x - step + width / 2 + 0.03, y),
+                            arrowprops=dict(arrowstyle="->", color="0.25", lw=1.3))
+    n = max(len(levels) for _, levels in CORTEX_LEVELS)
+    ax.text((n - 1) * step / 2, -1.05, zh("blue: detect a local feature (S-cells, like convolution)", "局部特征检测")
+            + "     " + zh("orange: pool nearby detectors (C-cells, like pooling)", "简单特征输出的聚合"),
+            ha="center", va="center", fontsize=8.5)
+    ax.set_xlim(-3.0, (n - 1) * step + 0.8)
+    ax.set_ylim(-1.4, 1.9 * (len(CORTEX_LEVELS) - 1) + 0.7)
+    ax.axis("off")
+    ax.set_title("Simple cells -> complex cells: feature detection and pooling, alternating")
+    return ax
+
+
+__all__ += ["CORTEX_LEVELS", "plot_cortex_hierarchy"]

@@ -213,3 +213,24 @@ def test_timeline_draws_every_milestone_in_order():
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="events is empty"):
         plot_timeline([])
+
+
+def test_cortex_hierarchy_alternates_simple_and_complex_layers():
+    from matplotlib.patches import FancyBboxPatch
+
+    from helpers.figures.motivation import CORTEX_LEVELS, EVENTS, plot_cortex_hierarchy
+
+    # Fukushima (1980): U0 -> US1 -> UC1 -> US2 -> UC2 -> US3 -> UC3, S and C layers alternating.
+    kinds = [kind for _, _, kind in CORTEX_LEVELS[1][1]]
+    assert kinds == ["input", "S", "C", "S", "C", "S", "C"]
+    assert [kind for _, _, kind in CORTEX_LEVELS[0][1]][:3] == ["input", "S", "C"]  # retina, simple, complex
+    ax = plot_cortex_hierarchy()
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    assert len(boxes) == sum(len(levels) for _, levels in CORTEX_LEVELS)
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert "simple" in texts and "complex" in texts and "Neocognitron" in texts
+    arrows = [t for t in ax.texts if t.get_text() == "" and getattr(t, "arrow_patch", None) is not None]
+    assert len(arrows) == sum(len(levels) - 1 for _, levels in CORTEX_LEVELS)
+    # the hypercomplex cells were reported in 1965, after the simple and complex cells (1962)
+    assert {e.year for e in EVENTS if "hypercomplex" in e.label} == {1965}
+    plt.close(ax.figure)

@@ -233,9 +233,8 @@ class PoolingExplorer(FigureWidget):
         self._input_key = self._output_key = None
         controls = W.HBox([W.VBox([self.kind, self.kernel, self.stride, self.padding]),
                            W.VBox([self.ceil, self.row, self.col])])
-        blitter = _TwoLayerBlitter(fig, [self._img_out, *self._txt_out, self._message, self._formula],
-                                   [self._win, self._sel])
-        self._finish(fig, None, controls, blitter=blitter)
+        lower, upper = [self._img_out, *self._txt_out, self._message, self._formula], [self._win, self._sel]
+        self._finish(fig, None, controls, make_blitter=lambda f: _TwoLayerBlitter(f, lower, upper))
         self.update()
 
     def set(self, kind=None, kernel_size=None, stride=None, padding=None, ceil_mode=None, row=None, col=None) -> PoolView:
@@ -293,11 +292,10 @@ class PoolingExplorer(FigureWidget):
             self._sel.set_bounds(off_out + j - 0.5, off_out + i - 0.5, 1, 1)
             self._sync_sliders(m_out, i, j)
         output_key = (kind, self.kernel.value, self.stride.value, p, self.ceil.value, v.message)
-        if input_key != self._input_key:
-            self._input_key = input_key
-            self.redraw(full=True)  # the background changed: a full draw (it also draws the rest)
-        else:
-            self._blit.redraw(lower_changed=output_key != self._output_key)
+        changed = input_key != self._input_key
+        self._input_key = input_key
+        # the input panel is static: the background saved for this (kind, padding), or a full draw
+        self.redraw(static=("input", input_key), lower_changed=changed or output_key != self._output_key)
         self._output_key = output_key
         return v
 

@@ -374,7 +374,6 @@ class ConvExplorer(FigureWidget):
                     self.padding_mode.value, self.dilation.value, self.step.value if step is None else step)
         self.state = s
         n, p = s.image.shape[0], s.padding
-        relayout = n != self._n or self.kernel.value != self._preset
         if n != self._n:
             self._set_limits(n)
 
@@ -436,7 +435,8 @@ class ConvExplorer(FigureWidget):
         self.size.value = f"<b>output size</b>: {s.formula}"
         self.cell_line.value = f"<pre>{s.cell_text or s.message}</pre>"
 
-        self.redraw(full=relayout)  # the axes changed: a full draw captures a new background
+        # the axes limits and the kernel panel are static: a saved background for them, or a full draw
+        self.redraw(static=(n, self.kernel.value))
         return s
 
     def _draw_labels(self, s: ExplorerState, n: int, q: int) -> None:

@@ -303,8 +303,13 @@ class FigureWidget:
             else:
                 self._blit._background = saved
                 kwargs = {**kwargs, "lower_changed": True} if hasattr(self._blit, "lower") else kwargs
-        if full:
-            self.fig.canvas.draw()  # at once: draw_idle would ask the browser first, a round trip
+        canvas = self.fig.canvas
+        if full and getattr(canvas, "syncing_data_url", False):
+            # an ipympl figure not shown yet: ipympl would put a frame drawn now into the widget's
+            # initial state in a form the browser cannot show (a broken figure); let the browser ask
+            canvas.draw_idle()
+        elif full:
+            canvas.draw()  # at once: draw_idle would ask the browser first, a round trip
         else:
             self._blit.redraw(**kwargs)
 

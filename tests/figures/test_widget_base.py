@@ -121,3 +121,19 @@ def test_one_torch_thread_restores_the_thread_count():
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")  # ipympl's toolbar
+def test_no_frame_goes_into_an_ipympl_figure_before_it_is_shown():
+    """ipympl puts a frame drawn before display into the widget's first state, which the browser cannot show."""
+    pytest.importorskip("ipympl.backend_nbagg")
+    from helpers.figures.pooling import PoolingExplorer
+    from helpers.figures.stride_padding import ConvExplorer
+
+    plt.switch_backend("module://ipympl.backend_nbagg")
+    try:
+        for ex in (ConvExplorer("digit", "sobel x", padding=1), PoolingExplorer()):
+            assert not ex.fig.canvas._data_url, type(ex).__name__
+    finally:
+        plt.close("all")
+        plt.switch_backend("Agg")

@@ -16,7 +16,6 @@ JupyterLab and Chromium start as in ``tests/test_browser.py`` (same flags, a tok
 average is printed with the table, and a busy machine shows in the numbers.
 """
 
-from __future__ import annotations
 
 import argparse
 import json

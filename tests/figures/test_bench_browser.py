@@ -22,6 +22,6 @@ def test_summary_per_notebook():
         b.Control("04", "kernel", "slider", [10.0]),
     ]
     first, second = b.summarize(controls)
-    assert first["notebook"] == "03" and first["median"] == 50.0  # of 30, 50, 90, 70
+    assert first["notebook"] == "03" and first["median"] == 60.0  # of 30, 50, 70, 90
     assert (first["worst step"], first["dropdown"], first["drag settle"], first["no paint"]) == (50.0, 90.0, 120.0, 1)
     assert second["median"] == 10.0 and math.isnan(second["dropdown"])

@@ -174,10 +174,12 @@ def _wait_quiet(page, root, mark: int) -> None:
 
 
 def _first_paint(page, control: Control, root, mark: int) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     try:
         handle = page.wait_for_function(FIRST_PAINT, arg=[root, mark], timeout=PAINT_TIMEOUT_MS, polling=10)
         paint, sent, arrived = handle.json_value()
-    except Exception:  # playwright's TimeoutError: no paint
+    except PlaywrightTimeout:  # no paint
         paint = sent = arrived = None
     control.steps.append(paint)
     control.sent.append(sent)
@@ -216,7 +218,7 @@ def _measure_slider(page, control: Control, widget, root, repeats: int, drags: i
             if value != now:  # this press moved the slider (at the end of its range, presses do nothing)
                 effective, now = i, value
         _wait_quiet(page, root, mark)
-        total, n, _, _ = page.evaluate(LAST_PAINT, [root, mark])
+        total, _, _, _ = page.evaluate(LAST_PAINT, [root, mark])
         last_press = page.evaluate("i => window.__inputs[i].t", mark + effective)
         first_press = page.evaluate("i => window.__inputs[i].t", mark)
         control.drags.append(None if total is None else total - (last_press - first_press))
@@ -261,8 +263,8 @@ def measure_notebook(browser, url: str, token: str, notebook: str, repeats: int,
             root = widget.evaluate_handle("w => w.closest('.jp-OutputArea-output')")
             widget.scroll_into_view_if_needed()
             if widget.query_selector(".noUi-handle"):
-                if widget.evaluate("w => !!w.querySelector('[disabled]')") or \
-                        (lambda s: s[1] == s[2])(_handle_state(widget.query_selector(".noUi-handle"))):
+                _, lo, hi = _handle_state(widget.query_selector(".noUi-handle"))
+                if widget.evaluate("w => !!w.querySelector('[disabled]')") or lo == hi:
                     continue  # nothing to move
                 control = Control(stem, _label(widget, index), "slider")
                 _measure_slider(page, control, widget, root, repeats, drags)
@@ -277,10 +279,12 @@ def measure_notebook(browser, url: str, token: str, notebook: str, repeats: int,
                   f" drags {[None if d is None else round(d) for d in control.drags]}", flush=True)
         return controls
     finally:
+        from playwright.sync_api import Error as PlaywrightError
+
         try:  # stop this notebook's kernel: the next notebook gets the machine to itself
             page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
-        except Exception:
-            pass
+        except PlaywrightError as err:
+            print(f"  (could not stop the kernel: {err})")
         page.close()
 
 

@@ -116,6 +116,8 @@ def fast_png(canvas) -> None:
     ipympl sends every redraw as a PNG of the whole figure (the changed pixels only, but the whole
     size); matplotlib's PIL encoding of it took longer than the redraw itself.
     """
+    if "get_diff_image" in vars(canvas):
+        return  # already replaced, or wrapped by another helper: keep that (call this one first)
     if hasattr(canvas, "get_diff_image") and hasattr(canvas, "_last_buff"):
         canvas.get_diff_image = lambda: _diff_image(canvas)
 

@@ -28,7 +28,6 @@ import argparse
 import concurrent.futures as cf
 import csv
 import hashlib
-import json
 import multiprocessing
 import os
 import shutil

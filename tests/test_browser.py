@@ -42,12 +42,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory):
-    """A JupyterLab server on a copy of notebooks/ (running cells must not touch the repo)."""
-    assert CHROMIUM, "REQUIRE_BROWSER_TEST is set but chromium is not installed"
-    root = tmp_path_factory.mktemp("lab")
-    shutil.copytree(NOTEBOOKS, root / "notebooks")
+@contextlib.contextmanager
+def lab_server(root: Path):
+    """A JupyterLab server whose root is ``root / "notebooks"``; yields ``(url, token)``, stops it at the end.
+
+    Shared with ``benchmarks/bench_browser.py``. The config, runtime and workspace folders live under ``root``.
+    """
     port, token = _free_port(), secrets.token_hex(16)
     cmd = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--expose-app-in-browser",
@@ -71,7 +71,7 @@ def jupyterlab(tmp_path_factory):
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("JupyterLab did not start:\n" + (root / "server.log").read_text()[-3000:])
                 time.sleep(0.5)
-        yield url, token, root
+        yield url, token
     finally:
         server.terminate()
         try:
@@ -79,6 +79,16 @@ def jupyterlab(tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """A JupyterLab server on a copy of notebooks/ (running cells must not touch the repo)."""
+    assert CHROMIUM, "REQUIRE_BROWSER_TEST is set but chromium is not installed"
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(NOTEBOOKS, root / "notebooks")
+    with lab_server(root) as (url, token):
+        yield url, token, root
 
 
 def _open_and_run_all(page, url, token, notebook):

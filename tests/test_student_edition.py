@@ -16,7 +16,6 @@ import re
 from pathlib import Path
 
 import nbformat
-import pytest
 from nbclient import NotebookClient
 
 from helpers.grading.layout import exercise_start, setup_index

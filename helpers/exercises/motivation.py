@@ -10,7 +10,7 @@ import numpy as np
 from torch import nn
 
 from helpers.counting import count_parameters
-from helpers.exercises.framework import Case, CheckReport, Forbid, check, graded
+from helpers.exercises.framework import Case, CheckReport, check, graded
 from helpers.models.blocks import LocallyConnected2d
 from helpers.receptive import ConvSpec, input_window, receptive_field_size
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises.framework import Case, CheckReport, Forbid, check, graded
+from helpers.exercises.framework import Case, CheckReport, check, graded
 from helpers.norm import (
     BatchNorm2d,
     gaussian_window,

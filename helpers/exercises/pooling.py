@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises.framework import Case, CheckReport, Forbid, check, graded
+from helpers.exercises.framework import Case, CheckReport, check, graded
 from helpers.pool import avg_pool2d, max_pool2d, max_pool2d_backward, pool_output_size
 
 __all__ = ["check_max_pool_backward", "check_avg_pool", "check_pool_output_size"]

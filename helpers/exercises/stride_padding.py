@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.conv import conv_output_size, pad2d
-from helpers.exercises.framework import Case, CheckReport, Forbid, check, graded
+from helpers.exercises.framework import Case, CheckReport, check, graded
 from helpers.padding import partial_ratio
 
 __all__ = ["check_mirror_pad", "check_dilated_output_size", "check_partial_ratio"]

@@ -26,7 +26,7 @@ from helpers.conv import (
     convolve2d,
     correlate2d,
 )
-from helpers.figures.base import Blitter, freeze_layout, widget_canvas
+from helpers.figures.base import FigureWidget
 from helpers.connectivity import divisors, group_connectivity
 from helpers.conv import multichannel_parts
 
@@ -132,7 +132,7 @@ def _stems(a: np.ndarray, y: np.ndarray, dx: float = 0.0) -> tuple[np.ndarray, n
     return xs, ys
 
 
-class SlidingConvolution:
+class SlidingConvolution(FigureWidget):
     """Drag ``t`` and watch the flipped kernel slide along the signal; s(t) is traced below.
 
     Args:
@@ -143,7 +143,6 @@ class SlidingConvolution:
 
     def __init__(self, mode: str = "continuous"):
         import ipywidgets as W
-        import matplotlib.pyplot as plt
         from matplotlib.patches import Polygon
 
         if mode not in self.MODES:
@@ -159,8 +158,7 @@ class SlidingConvolution:
         self.readout = W.HTML()
         self.readout.add_class("conv1d-readout")
 
-        with plt.ioff():
-            fig, (ax, ax_s) = plt.subplots(2, 1, figsize=(8.0, 4.6), sharex=True, layout="constrained")
+        fig, (ax, ax_s) = self.subplots(2, 1, figsize=(8.0, 4.6), sharex=True, layout="constrained")
         self.fig, self._ax, self._ax_s = fig, ax, ax_s
         first = self._slide(self.t.value)
         if mode == "continuous":
@@ -200,15 +198,10 @@ class SlidingConvolution:
         ax.legend(loc="upper right", fontsize=8)
         ax_s.legend(loc="upper right", fontsize=8)
         self._title = ax_s.text(0.01, 0.95, "", transform=ax_s.transAxes, va="top", fontsize=10)
-        widget_canvas(fig)
-        canvas = fig.canvas
-        freeze_layout(fig)  # lay out once; then keep it fixed (fast updates)
         moving = [self._w, self._trace, self._dot, self._tline, self._title]
         moving += [self._area] if mode == "continuous" else [self._wdots, self._prod]
-        self._blit = Blitter(fig, moving)
-        self.t.observe(lambda change: self.update(), names="value")
-        self.widget = W.VBox([self.t, canvas, self.readout]) if isinstance(canvas, W.DOMWidget) \
-            else W.VBox([self.t, self.readout])
+        self._finish(fig, moving, self.t, below=[self.readout])
+        self._watch(self.t)
         self.update()
 
     def _slide(self, t) -> Slide:
@@ -234,13 +227,9 @@ class SlidingConvolution:
         self._tline.set_xdata([sl.t, sl.t])
         self._title.set_text(text)
         self.readout.value = text
-        self._blit.redraw()
+        self.view = sl
+        self.redraw()
         return sl
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
 
 _CHANNEL_COLORS = ("red", "lime", "blue")  # each RGB channel shown black -> its colour

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.figures.base import Blitter, freeze_layout, widget_canvas
+from helpers.figures.base import FigureWidget
 from helpers.filters import PRESETS, kernel_preset
 from helpers.filters import FilterResult, filter_image
 
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-class KernelFilterExplorer:
+class KernelFilterExplorer(FigureWidget):
     """Pick a kernel preset, or edit the 3x3 kernel, and see a photograph filtered.
 
     Three labelled panels: the input photograph, the kernel with its numbers,
@@ -43,7 +43,6 @@ class KernelFilterExplorer:
 
     def __init__(self, image: np.ndarray | None = None, preset: str = "sobel x"):
         import ipywidgets as W
-        import matplotlib.pyplot as plt
 
         from helpers.data import photograph
 
@@ -52,7 +51,6 @@ class KernelFilterExplorer:
         self.image = photograph() if image is None else np.asarray(image, dtype=np.float64)
         if self.image.ndim != 2:
             raise ValueError(f"image has shape {self.image.shape}; expected a grayscale (H, W) image")
-        self._syncing = False
         self.result: FilterResult | None = None
 
         self.preset = W.Dropdown(options=[*PRESETS, self.CUSTOM], value=preset, description="kernel preset",
@@ -60,15 +58,13 @@ class KernelFilterExplorer:
         self.cells = [W.FloatText(value=0.0, step=0.5, layout=W.Layout(width="80px")) for _ in range(9)]
         self.about = W.HTML(layout=W.Layout(width="300px"))
         grid = W.GridBox(self.cells, layout=W.Layout(grid_template_columns="repeat(3, 84px)"))
-        self.preset.observe(self._on_preset, names="value")
-        for cell in self.cells:
-            cell.observe(self._on_cell, names="value")
+        self._watch(self.preset, handler=self._on_preset)
+        self._watch(*self.cells, handler=self._on_cell)
 
         H, Wd = self.image.shape
-        with plt.ioff():
-            fig, (ax_in, ax_k, ax_out) = plt.subplots(
-                1, 3, figsize=(8.4, 3.4), gridspec_kw={"width_ratios": [1, 0.55, 1]}, layout="constrained"
-            )
+        fig, (ax_in, ax_k, ax_out) = self.subplots(
+            1, 3, figsize=(8.4, 3.4), gridspec_kw={"width_ratios": [1, 0.55, 1]}, layout="constrained"
+        )
         self.fig = fig
         ax_in.imshow(self.image, cmap="gray", vmin=0, vmax=1)
         ax_in.set_title(f"Input: photograph ({H}×{Wd})")
@@ -79,34 +75,24 @@ class KernelFilterExplorer:
         ax_k.set_title("Kernel, 3×3")
         self._out = ax_out.imshow(np.zeros_like(self.image), cmap="gray")
         self._ax_out = ax_out
-        self._message = ax_out.text(
-            0.5, 0.5, "", transform=ax_out.transAxes, ha="center", va="center", color="crimson", wrap=True
-        )
+        self._message_area(ax_out, wrap=True)
         for ax in (ax_in, ax_k, ax_out):
             ax.set_xticks([])
             ax.set_yticks([])
-        widget_canvas(fig)
-        freeze_layout(fig)  # re-running constrained layout on every update costs ~15 ms
-        # Only these change: redraw them alone (see helpers.figures.base.Blitter).
-        # (the frames of the redrawn panels go on top of their images)
-        self._blit = Blitter(fig, [self._out, self._kimg, *ax_k.spines.values(), *ax_out.spines.values(),
-                                   *self._ktext, ax_out.title, self._message])
-
         controls = W.HBox([W.VBox([self.preset, self.about], layout=W.Layout(margin="0 24px 0 0")),
                            W.VBox([W.Label("edit the kernel:"), grid])])
-        canvas = fig.canvas
-        self.widget = W.VBox([controls, canvas]) if isinstance(canvas, W.DOMWidget) else controls
+        # Only these change: redraw them alone (see helpers.figures.base.Blitter).
+        # (the frames of the redrawn panels go on top of their images)
+        self._finish(fig, [self._out, self._kimg, *ax_k.spines.values(), *ax_out.spines.values(),
+                           *self._ktext, ax_out.title, self._message], controls)
         self._fill_cells(kernel_preset(preset))
         self.update()
 
     # ---- state -> widgets
     def _fill_cells(self, kernel: np.ndarray) -> None:
-        self._syncing = True
-        try:
+        with self._quiet():
             for cell, v in zip(self.cells, np.asarray(kernel, dtype=float).ravel()):
                 cell.value = float(v)
-        finally:
-            self._syncing = False
 
     def kernel(self) -> np.ndarray:
         """The kernel that the nine boxes hold now."""
@@ -137,11 +123,8 @@ class KernelFilterExplorer:
     def _sync_dropdown(self) -> None:
         k = self.kernel()
         match = next((n for n in PRESETS if np.allclose(kernel_preset(n), k)), self.CUSTOM)
-        self._syncing = True
-        try:
+        with self._quiet():
             self.preset.value = match
-        finally:
-            self._syncing = False
 
     # ---- redraw
     def update(self) -> FilterResult:
@@ -170,10 +153,10 @@ class KernelFilterExplorer:
             self._out.set_clim(*r.clim)
             lo, hi = float(r.output.min()), float(r.output.max())
             self._ax_out.set_title(f"Output: feature map, values {lo:.2g} … {hi:.2g}")
-        self._blit.redraw()
+        self.redraw()
         return r
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+    @property
+    def view(self) -> FilterResult | None:
+        """What the figure shows: the filtered image (or the message), as :func:`filter_image` returns it."""
+        return self.result

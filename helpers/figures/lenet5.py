@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from helpers.figures.base import Blitter, freeze_layout, widget_canvas
+from helpers.figures.base import Blitter, FigureWidget, freeze_layout, widget_canvas
 from helpers.models.lenet import AMPLITUDE, LeNet5
 from helpers.data import strokes_to_image
 from helpers.deform import NOISE_KINDS, perturb
@@ -277,7 +277,7 @@ class _ScoreBars:
         return f"{k} (penalty {float(view.scores[k]):.1f})" if self.penalties else f"{k} (p = {float(view.probabilities[k]):.2f})"
 
 
-class DigitExplorer:
+class DigitExplorer(FigureWidget):
     """Shift, rotate, add noise to or distort a test digit; watch C1, C3 and the prediction change.
 
     Panels: the network's input, C1's 6 feature maps, C3's 16, (LeNet-5 only) F6's 84 states drawn
@@ -292,7 +292,6 @@ class DigitExplorer:
 
     def __init__(self, net, images, labels, demo: str = "shift", index: int = 0):
         import ipywidgets as W
-        import matplotlib.pyplot as plt
 
         if demo not in DEMOS:
             raise ValueError(f"demo={demo!r} is not allowed: expected one of {', '.join(map(repr, DEMOS))}")
@@ -319,14 +318,12 @@ class DigitExplorer:
             "seed": W.IntSlider(value=0, min=0, max=20, description="random seed", style=style),
         }
         shown = ("index", *DEMOS[demo])
-        for name in shown:
-            self.controls[name].observe(lambda change: self.update(), names="value")
+        self._watch(*(self.controls[name] for name in shown))
 
         lenet = isinstance(net, LeNet5)
         ratios = [1, 1.4, 1.9] + ([0.9] if lenet else []) + [1.3]
-        with plt.ioff():
-            fig, axs = plt.subplots(1, len(ratios), figsize=(1.5 * sum(ratios) + 0.2, 2.9),
-                                    gridspec_kw={"width_ratios": ratios}, layout="constrained")
+        fig, axs = self.subplots(1, len(ratios), figsize=(1.5 * sum(ratios) + 0.2, 2.9),
+                                 gridspec_kw={"width_ratios": ratios}, layout="constrained")
         self.fig = fig
         ax_in, ax_c1, ax_c3 = axs[:3]
         cmap, lo, hi = _act_limits(net)
@@ -348,17 +345,11 @@ class DigitExplorer:
             a.set_xticks([])
             a.set_yticks([])
         self._ax_in = ax_in
-        self._message = ax_in.text(0.5, 0.5, "", transform=ax_in.transAxes, ha="center", va="center",
-                                   color="crimson", wrap=True, fontsize=9)
-        widget_canvas(fig)
-        freeze_layout(fig)
+        self._message_area(ax_in, wrap=True, fontsize=9)
         animated = [self._in, self._c1, self._c3, *self._bars.artists(), ax_in.title, self._message]
         animated += [self._f6] if self._f6 is not None else []
-        self._blit = Blitter(fig, animated)
         box = W.HBox([self.controls[n] for n in shown], layout=W.Layout(flex_flow="row wrap"))
-        canvas = fig.canvas
-        self.widget = W.VBox([box, canvas]) if isinstance(canvas, W.DOMWidget) else box
-        self.widget.add_class("lenet-explorer")  # for browser tests
+        self._finish(fig, animated, box, css_class="lenet-explorer")  # the class: for browser tests
         self.update()
 
     def values(self) -> dict:
@@ -374,8 +365,9 @@ class DigitExplorer:
         for name, value in values.items():
             if name not in self.controls:
                 raise ValueError(f"{name!r} is not a control: expected one of {', '.join(self.controls)}")
-        for name, value in values.items():
-            self.controls[name].value = value
+        with self._quiet():  # one redraw, not one per control
+            for name, value in values.items():
+                self.controls[name].value = value
         return self.update()
 
     def update(self, **override) -> DigitView:
@@ -411,16 +403,11 @@ class DigitExplorer:
             score = self._bars.summary(v).split(" ", 1)[1].strip("()")
             self._ax_in.set_title(f"label {int(self.labels[k])} → {v.prediction} {ok}\n{score}")
             self._bars.show(v)
-        self._blit.redraw()
+        self.redraw()
         return v
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
 
-        display(self.widget)
-
-
-class DrawDigit:
+class DrawDigit(FigureWidget):
     """Draw a digit with the mouse and see the networks' predictions live.
 
     Left: a drawing area (press, drag, release; several strokes are fine). Middle: what the network
@@ -533,8 +520,3 @@ class DrawDigit:
                 self._bars[name].ax.set_title(f"{name}: {self._bars[name].summary(v)}")
         self._show_ink()
         return self.views
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from helpers.equivariance import EquivarianceResult, shift_equivariance
-from helpers.figures.base import Blitter, freeze_layout, widget_canvas
+from helpers.figures.base import FigureWidget
 from helpers.filters import PRESETS, kernel_preset
 from helpers.receptive import (
     FieldStats,
@@ -158,7 +158,7 @@ def _field_rgb(background: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return rgb
 
 
-class ReceptiveFieldExplorer:
+class ReceptiveFieldExplorer(FigureWidget):
     """Choose a conv stack and an output unit; see the input pixels it sees (感受野).
 
     Left: the ``n x n`` input (a digit), with the unit's field in orange (darker
@@ -171,7 +171,6 @@ class ReceptiveFieldExplorer:
     def __init__(self, image: np.ndarray | None = None, n_layers: int = 2, kernel_size: int = 3,
                  stride: int = 1, dilation: int = 1, padding: str = "valid"):
         import ipywidgets as W
-        import matplotlib.pyplot as plt
         from matplotlib.patches import Rectangle
 
         if image is None:
@@ -183,7 +182,6 @@ class ReceptiveFieldExplorer:
             raise ValueError(f"image has shape {self.image.shape}; expected a square (n, n) image")
         self.n = n = self.image.shape[0]
         self.view: ReceptiveFieldView | None = None
-        self._syncing = False
 
         style = {"description_width": "initial"}
         self.layers = W.IntSlider(value=n_layers, min=1, max=6, description="layers", style=style)
@@ -195,14 +193,11 @@ class ReceptiveFieldExplorer:
                                   layout=W.Layout(width="160px"))
         self.row = W.IntSlider(value=0, min=0, max=n - 1, description="output row", style=style)
         self.col = W.IntSlider(value=0, min=0, max=n - 1, description="output col", style=style)
-        for w in (self.layers, self.kernel, self.stride, self.dilation, self.padding):
-            w.observe(self._on_stack, names="value")
-        for w in (self.row, self.col):
-            w.observe(self._on_unit, names="value")
+        self._watch(self.layers, self.kernel, self.stride, self.dilation, self.padding, handler=self._on_stack)
+        self._watch(self.row, self.col)
 
         self.table = W.HTML()  # the recursion, layer by layer (cheaper here than as figure text)
-        with plt.ioff():
-            fig, (ax_in, ax_out) = plt.subplots(1, 2, figsize=(8.4, 4.3), layout="constrained")
+        fig, (ax_in, ax_out) = self.subplots(1, 2, figsize=(8.4, 4.3), layout="constrained")
         self.fig = fig
         self._ax_in, self._ax_out = ax_in, ax_out
         self._in = ax_in.imshow(_field_rgb(self.image, np.zeros_like(self.image)))
@@ -215,40 +210,27 @@ class ReceptiveFieldExplorer:
         self._sel = Rectangle((0, 0), 1, 1, fill=False, ec="tab:orange", lw=2.5)
         ax_out.add_patch(self._sel)
         ax_out.set_title(" ")
-        self._message = ax_out.text(0.5, 0.5, "", transform=ax_out.transAxes, ha="center", va="center",
-                                    color="crimson", fontsize=10)
+        self._message_area(ax_out, fontsize=10)
         _hide_ticks(ax_in, ax_out)
         ax_in.set_xlabel("input (blue frame: the recursion's window)")
         ax_out.set_xlabel("output of the stack (click a unit)")
-        widget_canvas(fig)
-        freeze_layout(fig)
-        self._blit = Blitter(fig, [self._in, self._window, self._out, self._sel, self._message,
-                                   ax_in.title, ax_out.title])
-        self._cache: dict[tuple, np.ndarray] = {}
-        fig.canvas.mpl_connect("button_press_event", self._on_click)
-
         controls = W.HBox([W.VBox([self.layers, self.kernel, self.padding]),
                            W.VBox([self.stride, self.dilation]), W.VBox([self.row, self.col])])
-        parts = [controls, fig.canvas, self.table] if isinstance(fig.canvas, W.DOMWidget) else [controls, self.table]
-        self.widget = W.VBox(parts)
+        self._finish(fig, [self._in, self._window, self._out, self._sel, self._message, ax_in.title, ax_out.title],
+                     controls, below=[self.table])
+        self._cache: dict[tuple, np.ndarray] = {}
+        fig.canvas.mpl_connect("button_press_event", self._on_click)
         self._on_stack(None)
 
     # ---- events
     def _on_stack(self, change) -> None:
         m = self._output_size()
-        self._syncing = True
-        try:
+        with self._quiet():
             for s in (self.row, self.col):
                 s.max = max(m - 1, 0)
                 if change is None or s.value > s.max:
                     s.value = s.max // 2
-        finally:
-            self._syncing = False
         self.update()
-
-    def _on_unit(self, change) -> None:
-        if not self._syncing:
-            self.update()
 
     def _on_click(self, event) -> None:
         if event.inaxes is not self._ax_out or event.xdata is None or self.view is None or not self.view.sizes:
@@ -265,12 +247,9 @@ class ReceptiveFieldExplorer:
 
     def select(self, row: int, col: int) -> ReceptiveFieldView:
         """Select output unit ``(row, col)`` (what a click does) and redraw."""
-        self._syncing = True
-        try:
+        with self._quiet():
             self.row.value = min(max(row, self.row.min), self.row.max)
             self.col.value = min(max(col, self.col.min), self.col.max)
-        finally:
-            self._syncing = False
         return self.update()
 
     # ---- redraw
@@ -287,7 +266,7 @@ class ReceptiveFieldExplorer:
             self._ax_in.set_title("Input: —")
             self._ax_out.set_title("Output: —")
             self.table.value = ""
-            self._blit.redraw()
+            self.redraw()
             return v
         for a in (self._window, self._out, self._sel):
             a.set_visible(True)
@@ -307,7 +286,7 @@ class ReceptiveFieldExplorer:
         self._ax_in.set_title(f"Input {self.n}×{self.n}: unit {v.unit} sees {v.pixels_seen} pixels")
         self._ax_out.set_title(f"Output {m}×{m}: unit (row {v.unit[0]}, col {v.unit[1]})")
         self.table.value = "<pre>" + self._table_text(v, r) + "</pre>"
-        self._blit.redraw()
+        self.redraw()
         return v
 
     def _stack_output(self) -> np.ndarray:
@@ -333,11 +312,6 @@ class ReceptiveFieldExplorer:
         lines.append(f"recursion: window rows {r0}..{r1}, cols {c0}..{c1} (r = {r}){holes}")
         lines.append(f"closed form vs torch gradient: max |difference| = {v.max_difference:g}, {ok}")
         return "\n".join(lines)
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
 
 # =========================================================================== shift equivariance
@@ -365,7 +339,7 @@ def shift_view(image: np.ndarray, kernel_name: str, dy: int, dx: int, stride: in
     return ShiftView(r, moved)
 
 
-class ShiftEquivarianceExplorer:
+class ShiftEquivarianceExplorer(FigureWidget):
     """Shift the input and compare ``conv(shift(x))`` with ``shift(conv(x))`` (平移等变).
 
     Four panels: the shifted input, the two orders of operations, and their
@@ -375,7 +349,6 @@ class ShiftEquivarianceExplorer:
 
     def __init__(self, image: np.ndarray | None = None, kernel: str = "sobel x", max_shift: int = 8):
         import ipywidgets as W
-        import matplotlib.pyplot as plt
         from matplotlib.patches import Rectangle
 
         if image is None:
@@ -399,11 +372,9 @@ class ShiftEquivarianceExplorer:
         self.padding_mode = W.Dropdown(options=PADDING_MODES, value="zeros", description="padding mode",
                                        style=style, layout=W.Layout(width="220px"))
         self.circular = W.Checkbox(value=False, description="circular shift (roll)", indent=False)
-        for w in (self.dy, self.dx, self.stride, self.kernel, self.padding_mode, self.circular):
-            w.observe(lambda change: self.update(), names="value")
+        self._watch(self.dy, self.dx, self.stride, self.kernel, self.padding_mode, self.circular)
 
-        with plt.ioff():
-            fig, axes = plt.subplots(1, 4, figsize=(9.6, 3.4), layout="constrained")
+        fig, axes = self.subplots(1, 4, figsize=(9.6, 3.4), layout="constrained")
         self.fig, self._axes = fig, axes
         H, Wd = self.image.shape
         titles = ["input after the shift T(x)", "conv(T(x))", "T'(conv(x))", "|difference|"]
@@ -415,16 +386,12 @@ class ShiftEquivarianceExplorer:
         self._frame = Rectangle((0, 0), 1, 1, fill=False, ec="cyan", lw=1.5, ls="--")
         axes[3].add_patch(self._frame)
         axes[3].set_xlabel("dashed: interior (no border effect)")
-        self._message = axes[3].text(0.5, 0.5, "", transform=axes[3].transAxes, ha="center", va="center",
-                                     color="crimson", fontsize=9)
+        self._message_area(axes[3], fontsize=9)
         self._headline = fig.suptitle(" \n ", fontsize=10)  # two lines: room for the stride note
         _hide_ticks(*axes)
-        widget_canvas(fig)
-        freeze_layout(fig)
-        self._blit = Blitter(fig, [*self._imgs, self._frame, self._message, self._headline, axes[2].title])
         controls = W.HBox([W.VBox([self.dy, self.dx, self.stride]),
                            W.VBox([self.kernel, self.padding_mode, self.circular])])
-        self.widget = W.VBox([controls, fig.canvas]) if isinstance(fig.canvas, W.DOMWidget) else controls
+        self._finish(fig, [*self._imgs, self._frame, self._message, self._headline, axes[2].title], controls)
         self.update()
 
     def update(self) -> ShiftView:
@@ -438,7 +405,7 @@ class ShiftEquivarianceExplorer:
             self._frame.set_visible(False)
             self._message.set_text(v.message)
             self._headline.set_text("—")
-            self._blit.redraw()
+            self.redraw()
             return v
         r = v.result
         for im in self._imgs[1:]:
@@ -464,13 +431,8 @@ class ShiftEquivarianceExplorer:
                                          f"no output shift matches (nearest shown)")
         self._headline.set_text(f"‖conv(T x) − T'(conv x)‖ = {r.norm:.3g}   (interior {r.interior_norm:.3g}, "
                                 f"border {r.border_norm:.3g}; relative {r.relative:.2g}){note}")
-        self._blit.redraw()
+        self.redraw()
         return v
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
 
 # =========================================================================== sparse interactions

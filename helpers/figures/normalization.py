@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.figures.base import Blitter, freeze_layout, widget_canvas
+from helpers.figures.base import FigureWidget
 from helpers.norm import local_contrast_norm
 from helpers.deform import lit
 
@@ -54,7 +54,7 @@ def illumination_view(image, gain: float = 1.0, gradient: float = 0.0, size: int
     return IlluminationView(relit, out, ref, _relative_change(relit, image), _relative_change(out, ref))
 
 
-class IlluminationExplorer:
+class IlluminationExplorer(FigureWidget):
     """Dim, brighten or light a photograph from one side, and watch local contrast normalization undo it.
 
     Three panels: the relit photograph (on a fixed grey scale, so dimming
@@ -64,7 +64,6 @@ class IlluminationExplorer:
 
     def __init__(self, image: np.ndarray | None = None, size: int = 9, sigma: float = 2.0):
         import ipywidgets as W
-        import matplotlib.pyplot as plt
 
         from helpers.data import photograph
 
@@ -78,10 +77,8 @@ class IlluminationExplorer:
         self.gain = W.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.05, description="brightness (gain)", style=style)
         self.gradient = W.FloatSlider(value=0.0, min=0.0, max=0.95, step=0.05, description="light from the right",
                                       style=style)
-        for w in (self.gain, self.gradient):
-            w.observe(lambda change: self.update(), names="value")
-        with plt.ioff():
-            fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.7), layout="constrained")
+        self._watch(self.gain, self.gradient)
+        fig, axes = self.subplots(1, 3, figsize=(9.6, 3.7), layout="constrained")
         self.fig = fig
         m = float(np.percentile(np.abs(self.reference), 99.5))
         self._raw = axes[0].imshow(self.image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
@@ -89,16 +86,11 @@ class IlluminationExplorer:
         axes[2].imshow(self.reference, cmap="gray", vmin=-m, vmax=m, interpolation="nearest")
         axes[2].set_title("LCN of the original")
         self._titles = [axes[0].set_title(" "), axes[1].set_title(" ")]
-        self._message = fig.text(0.5, 0.5, "", ha="center", color="crimson")
+        self._message_area(va="baseline")
         for ax in axes:
             ax.set_xticks([])
             ax.set_yticks([])
-        widget_canvas(fig)
-        freeze_layout(fig)  # re-running the layout on every update would cost more than the update
-        canvas = fig.canvas
-        self._blit = Blitter(fig, [self._raw, self._lcn, *self._titles, self._message])
-        controls = W.HBox([self.gain, self.gradient])
-        self.widget = W.VBox([controls, canvas]) if isinstance(canvas, W.DOMWidget) else controls
+        self._finish(fig, [self._raw, self._lcn, *self._titles, self._message], W.HBox([self.gain, self.gradient]))
         self.update()
 
     def update(self) -> IlluminationView:
@@ -113,13 +105,8 @@ class IlluminationExplorer:
             self._lcn.set_data(v.normalized)
             self._titles[0].set_text(f"Relit photograph: change {v.raw_change:.0%}")
             self._titles[1].set_text(f"After LCN: change {v.lcn_change:.1%}")
-        self._blit.redraw()
+        self.redraw()
         return v
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
 
 #: The stages of one CNN layer on the summary slide (总结: CNN网络层), bottom to top.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.figures.base import Blitter, freeze_layout, widget_canvas
+from helpers.figures.base import Blitter, FigureWidget
 from helpers.pool import (
     POOL_KINDS,
     avg_pool2d_backward,
@@ -162,7 +162,7 @@ def _cell_text(v: float, kind: str) -> str:
     return f"{v:.0f}"
 
 
-class PoolingExplorer:
+class PoolingExplorer(FigureWidget):
     """Slide a pooling window over a small grid of numbers; pick one output to see its window.
 
     Two panels: the (padded) input with the selected output's window outlined,
@@ -184,7 +184,6 @@ class PoolingExplorer:
             raise ValueError(f"x has shape {self.x.shape}; expected a square grid of at most 12x12")
         n = self.x.shape[0]
         self.view: PoolView | None = None
-        self._syncing = False
         self._n_in = n + 2 * max(PADDINGS)
         self._n_out = max(pool_output_size(n, k, s, p, ceil_mode=c) for k in KERNEL_SIZES for s in STRIDES
                           for p in PADDINGS for c in (False, True) if p <= k // 2 and k <= n + 2 * p)
@@ -198,11 +197,9 @@ class PoolingExplorer:
         self.ceil = W.Checkbox(value=False, description="ceil_mode", indent=False)
         self.row = W.IntSlider(value=0, min=0, max=self._n_out - 1, description="output row", style=style)
         self.col = W.IntSlider(value=0, min=0, max=self._n_out - 1, description="output column", style=style)
-        for w in (self.kind, self.kernel, self.stride, self.padding, self.ceil, self.row, self.col):
-            w.observe(self._on_change, names="value")
+        self._watch(self.kind, self.kernel, self.stride, self.padding, self.ceil, self.row, self.col)
 
-        with plt.ioff():
-            fig, (ax_in, ax_out) = plt.subplots(1, 2, figsize=(9.0, 4.6), layout="constrained")
+        fig, (ax_in, ax_out) = self.subplots(1, 2, figsize=(9.0, 4.6), layout="constrained")
         self.fig, self.ax_in, self.ax_out = fig, ax_in, ax_out
         cmap = plt.get_cmap("Blues").with_extremes(bad="0.85")  # padding (NaN in the display) is grey
         lo, hi = float(self.x.min()), float(self.x.max())
@@ -216,7 +213,8 @@ class PoolingExplorer:
         ax_in.add_patch(self._win)
         ax_in.add_patch(self._inside)
         ax_out.add_patch(self._sel)
-        self._message = fig.text(0.5, 0.45, "", ha="center", va="center", color="crimson", fontsize=11)
+        self.fig = fig
+        self._message_area(y=0.45, fontsize=11)
         # a placeholder as long as the real titles, so that the layout leaves room for them
         self._formula = fig.suptitle("max pooling, 4×4 window, stride 4, padding 2:   "
                                      "H_out = floor((8 + 2·2 − 4) / 4) + 1 = 3", fontsize=11)
@@ -230,28 +228,19 @@ class PoolingExplorer:
                 spine.set_visible(False)
         ax_in.set_title("Input (grey: padding); red: the window")
         ax_out.set_title("Output; red: the selected output")
-        widget_canvas(fig)
-        freeze_layout(fig)  # re-running the layout on every update would cost more than the update
-        canvas = fig.canvas
         # The input grid changes only with the kind and the padding: it stays in the background
         # (a full redraw when it changes). Dragging a slider redraws only the output side.
         # Moving only the selected output redraws only the two outlines (see _TwoLayerBlitter).
         self._input_key = self._output_key = None
-        self._blit = _TwoLayerBlitter(fig, [self._img_out, *self._txt_out, self._message, self._formula],
-                                      [self._win, self._sel])
         controls = W.HBox([W.VBox([self.kind, self.kernel, self.stride, self.padding]),
                            W.VBox([self.ceil, self.row, self.col])])
-        self.widget = W.VBox([controls, canvas]) if isinstance(canvas, W.DOMWidget) else controls
+        lower, upper = [self._img_out, *self._txt_out, self._message, self._formula], [self._win, self._sel]
+        self._finish(fig, None, controls, make_blitter=lambda f: _TwoLayerBlitter(f, lower, upper))
         self.update()
-
-    def _on_change(self, change) -> None:
-        if not self._syncing:
-            self.update()
 
     def set(self, kind=None, kernel_size=None, stride=None, padding=None, ceil_mode=None, row=None, col=None) -> PoolView:
         """Move several controls at once, with one redraw (what a notebook cell or a test does)."""
-        self._syncing = True
-        try:
+        with self._quiet():
             for control, value in ((self.kind, kind), (self.kernel, kernel_size), (self.stride, stride),
                                    (self.padding, padding), (self.ceil, ceil_mode)):
                 if value is not None:
@@ -260,8 +249,6 @@ class PoolingExplorer:
                 if value is not None:
                     control.max = max(control.max, value)
                     control.value = value
-        finally:
-            self._syncing = False
         return self.update()
 
     @staticmethod
@@ -306,11 +293,10 @@ class PoolingExplorer:
             self._sel.set_bounds(off_out + j - 0.5, off_out + i - 0.5, 1, 1)
             self._sync_sliders(m_out, i, j)
         output_key = (kind, self.kernel.value, self.stride.value, p, self.ceil.value, v.message)
-        if input_key != self._input_key:
-            self._input_key = input_key
-            self.fig.canvas.draw_idle()  # the background changed: a full draw (it also draws the rest)
-        else:
-            self._blit.redraw(lower_changed=output_key != self._output_key)
+        changed = input_key != self._input_key
+        self._input_key = input_key
+        # the input panel is static: the background saved for this (kind, padding), or a full draw
+        self.redraw(static=("input", input_key), lower_changed=changed or output_key != self._output_key)
         self._output_key = output_key
         return v
 
@@ -332,18 +318,10 @@ class PoolingExplorer:
 
     def _sync_sliders(self, m_out: int, i: int, j: int) -> None:
         """Keep the output sliders inside the output (without triggering another update)."""
-        self._syncing = True
-        try:
+        with self._quiet():
             for s, value in ((self.row, i), (self.col, j)):
                 s.max = m_out - 1
                 s.value = value
-        finally:
-            self._syncing = False
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
 
 
 # --------------------------------------------------------------------------- illumination explorer

@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from helpers.conv import PADDING_MODES, conv2d, conv_output_size, pad2d
-from helpers.figures.base import Blitter, freeze_layout, widget_canvas
+from helpers.figures.base import FigureWidget
 from helpers.filters import PRESETS, kernel_preset
 from helpers.symbolic import symbol
 from helpers.padding import PaddingResult
@@ -241,7 +241,7 @@ def label_overlay(names: np.ndarray, inside: np.ndarray) -> np.ndarray:
     return out
 
 
-class ConvExplorer:
+class ConvExplorer(FigureWidget):
     """The explorer widget: pick an input, a kernel, stride, padding, padding mode, dilation and a step.
 
     Three labelled panels share one pixel scale: the input with its padded
@@ -256,12 +256,10 @@ class ConvExplorer:
     """
 
     MAX_PAD = max(PADDINGS)
-    _syncing = False  # True while the widget itself sets the step slider
 
     def __init__(self, input_name: str = "digit", preset: str = "sobel x", stride: int = 1, padding: int = 1,
                  padding_mode: str = "zeros", dilation: int = 1):
         import ipywidgets as W
-        import matplotlib.pyplot as plt
 
         explorer_input(input_name)
         kernel_preset(preset)  # ValueErrors for bad names, before anything is built
@@ -292,30 +290,23 @@ class ConvExplorer:
                      "cell_line"):
             getattr(self, name).add_class(f"conv-explorer-{name.replace('_', '-')}")
 
-        with plt.ioff():
-            fig, (ax_in, ax_k, ax_out) = plt.subplots(
-                1, 3, figsize=(9.6, 3.9), gridspec_kw={"width_ratios": [1, 0.45, 1]}, layout="constrained")
+        fig, (ax_in, ax_k, ax_out) = self.subplots(
+            1, 3, figsize=(9.6, 3.9), gridspec_kw={"width_ratios": [1, 0.45, 1]}, layout="constrained")
         self.fig, self._ax_in, self._ax_k, self._ax_out = fig, ax_in, ax_k, ax_out
         self._build_artists()
-        widget_canvas(fig)
-        canvas = fig.canvas
-        freeze_layout(fig)  # lay out once; then keep it fixed (fast updates)
-        self._blit = Blitter(fig, self._animated)
 
         self._n = None  # the input size the axes limits were set for
         self._preset = None  # the kernel the static kernel panel shows
         self.state: ExplorerState | None = None
         self._last_max = 0
-        for w in (self.input, self.kernel, self.stride, self.padding, self.padding_mode, self.dilation):
-            w.observe(self._on_change, names="value")
-        self.step.observe(self._on_step, names="value")
+        self._watch(self.input, self.kernel, self.stride, self.padding, self.padding_mode, self.dilation,
+                    handler=self._on_change)
+        self._watch(self.step, handler=self._on_step)
 
         controls = W.HBox([W.VBox([self.input, self.kernel, self.padding_mode]),
                            W.VBox([self.stride, self.padding, self.dilation]),
                            W.VBox([self.step, self.play])])
-        parts = [controls, self.size, self.cell_line]
-        self.widget = W.VBox([*parts[:1], canvas, *parts[1:]]) if isinstance(canvas, W.DOMWidget) else W.VBox(parts)
-        self.widget.add_class("conv-explorer")
+        self._finish(fig, self._animated, controls, below=[self.size, self.cell_line], css_class="conv-explorer")
         self.update(step=-1)
 
     # ---- figure
@@ -340,8 +331,7 @@ class ConvExplorer:
         self._out = ax_out.imshow(np.zeros((2, 2)), cmap=gray, extent=(0, 1, 1, 0), interpolation="nearest")
         self._cell_box = Rectangle((0, 0), 1, 1, fill=False, lw=2.0, ec="crimson")
         ax_out.add_patch(self._cell_box)
-        self._message = ax_out.text(0.5, 0.5, "", transform=ax_out.transAxes, ha="center", va="center",
-                                    color="crimson", wrap=True, fontsize=10)
+        self._message_area(ax_out, wrap=True, fontsize=10)
         # Static titles (drawing text is the slow part of an update); the numbers are in the lines below.
         ax_in.set_title("Input (blue frame), padding (dashed),\nkernel window (red)", fontsize=10)
         self._title_k = ax_k.set_title("Kernel 3×3")
@@ -384,7 +374,6 @@ class ConvExplorer:
                     self.padding_mode.value, self.dilation.value, self.step.value if step is None else step)
         self.state = s
         n, p = s.image.shape[0], s.padding
-        relayout = n != self._n or self.kernel.value != self._preset
         if n != self._n:
             self._set_limits(n)
 
@@ -439,20 +428,15 @@ class ConvExplorer:
             self._title_out.set_text(f"Output {n_out}×{n_out}")
 
         # the step slider follows the output size
-        self._syncing = True
-        try:
+        with self._quiet():
             self._last_max = max(n_out * n_out - 1, 0)
             self.step.max = self.play.max = self._last_max
             self.step.value = s.step if s.output is not None else 0
-        finally:
-            self._syncing = False
         self.size.value = f"<b>output size</b>: {s.formula}"
         self.cell_line.value = f"<pre>{s.cell_text or s.message}</pre>"
 
-        if relayout:
-            self.fig.canvas.draw_idle()  # the axes changed: a full draw captures a new background
-        else:
-            self._blit.redraw()
+        # the axes limits and the kernel panel are static: a saved background for them, or a full draw
+        self.redraw(static=(n, self.kernel.value))
         return s
 
     def _draw_labels(self, s: ExplorerState, n: int, q: int) -> None:
@@ -467,10 +451,10 @@ class ConvExplorer:
         self._labels.set_data(label_overlay(names, inside))
         self._labels.set_extent((-q - 0.5, n + q - 0.5, n + q - 0.5, -q - 0.5))
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+    @property
+    def view(self) -> ExplorerState | None:
+        """What the figure shows (the same as ``state``)."""
+        return self.state
 
 
 # =========================================================================== static figures

@@ -14,7 +14,7 @@ import helpers.pool
 import helpers.receptive
 from helpers.exercises import convolution, framework, motivation, normalization, pooling, stride_padding
 from helpers.exercises import course_map
-from helpers.exercises.framework import Case, ExerciseFailed, ShortcutRefused, check, graded
+from helpers.exercises.framework import Case, ExerciseFailed, check
 from helpers.receptive import ConvSpec
 from tests.exercises.support import refused_as_shortcut, rejected
 

@@ -3,7 +3,7 @@
 import pytest
 
 from helpers.exercises import motivation as ex01
-from tests.exercises.support import refused_as_shortcut, rejected, shortcuts_allowed
+from tests.exercises.support import rejected, shortcuts_allowed
 
 
 def stub(*args, **kwargs):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from helpers.exercises import normalization as ex
-from tests.exercises.support import refused_as_shortcut, rejected, shortcuts_allowed
+from tests.exercises.support import rejected, shortcuts_allowed
 from helpers.exercises.normalization import local_mean
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from helpers.exercises import pooling as ex
-from tests.exercises.support import refused_as_shortcut, rejected, shortcuts_allowed
+from tests.exercises.support import rejected, shortcuts_allowed
 
 
 def stub(*args, **kwargs):

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from helpers.exercises import stride_padding as ex
-from tests.exercises.support import refused_as_shortcut, rejected, shortcuts_allowed
+from tests.exercises.support import rejected, shortcuts_allowed
 
 
 def stub(*args, **kwargs):

@@ -71,10 +71,10 @@ def test_explorer_sweeps_every_preset_and_shows_torch_numbers(small_photo):
     for name in PRESETS:
         ex.preset.value = name  # what a click on the dropdown does
         assert np.array_equal(ex.kernel(), kernel_preset(name))
-        shown = np.asarray(ex._out.get_array())
+        shown = np.asarray(ex.fig.axes[2].images[0].get_array())
         assert rel_error(shown, torch_filter(small_photo, kernel_preset(name))) < 1e-12
         assert name in ex.about.value
-        assert [t.get_text() for t in ex._ktext] == [f"{v:.3g}" for v in kernel_preset(name).ravel()]
+        assert [t.get_text() for t in ex.fig.axes[1].texts] == [f"{v:.3g}" for v in kernel_preset(name).ravel()]
 
 
 def test_editing_a_box_switches_to_custom_and_back(small_photo):
@@ -83,7 +83,7 @@ def test_editing_a_box_switches_to_custom_and_back(small_photo):
     assert ex.preset.value == "custom"
     expected = kernel_preset("sobel x")
     expected[1, 1] = 3.0
-    assert rel_error(np.asarray(ex._out.get_array()), torch_filter(small_photo, expected)) < 1e-12
+    assert rel_error(np.asarray(ex.fig.axes[2].images[0].get_array()), torch_filter(small_photo, expected)) < 1e-12
     ex.cells[4].value = 0.0
     assert ex.preset.value == "sobel x"
     ex.set_kernel(kernel_preset("laplacian"))
@@ -94,9 +94,9 @@ def test_explorer_shows_a_message_instead_of_a_traceback(small_photo):
     ex = KernelFilterExplorer(small_photo)
     ex.cells[0].value = float("nan")
     assert ex.result.output is None
-    assert ex._message.get_text() and not ex._out.get_visible()
+    assert ex.message and not ex.fig.axes[2].images[0].get_visible()
     ex.cells[0].value = -1.0  # back to valid: the output returns
-    assert ex._out.get_visible() and ex._message.get_text() == ""
+    assert ex.fig.axes[2].images[0].get_visible() and ex.message == ""
 
 
 def test_explorer_rejects_bad_construction():

@@ -253,8 +253,8 @@ def test_digit_explorer_sweeps_every_control(demo, nets, digits):
             control.value = value
             v = ex.view
             assert v.message == "", (name, value, v.message)
-            assert ex._message.get_text() == ""
-            assert ex._ax_in.get_title().startswith(f"label {int(y[3])} → {v.prediction}")
+            assert ex.message == ""
+            assert ex.fig.axes[0].get_title().startswith(f"label {int(y[3])} → {v.prediction}")
         control.value = control.min if hasattr(control, "min") else control.options[0]
 
 
@@ -262,19 +262,19 @@ def test_digit_explorer_shows_the_view(nets, digits):
     x, y = digits
     ex = wl.DigitExplorer(nets["modern"], x, y, demo="rotate")
     v = ex.set(index=7, angle=45.0)
-    np.testing.assert_array_equal(ex._in.get_array(), v.image)
-    assert v.message == "" and "p = " in ex._ax_in.get_title()
-    assert [b.get_height() for b in ex._bars.bars] == pytest.approx(list(v.probabilities))
-    orange = [b.get_facecolor() for b in ex._bars.bars].index(matplotlib.colors.to_rgba("tab:orange"))
+    np.testing.assert_array_equal(ex.fig.axes[0].images[0].get_array(), v.image)
+    assert v.message == "" and "p = " in ex.fig.axes[0].get_title()
+    assert [b.get_height() for b in ex.fig.axes[-1].patches] == pytest.approx(list(v.probabilities))
+    orange = [b.get_facecolor() for b in ex.fig.axes[-1].patches].index(matplotlib.colors.to_rgba("tab:orange"))
     assert orange == v.prediction
 
 
 def test_digit_explorer_message_instead_of_traceback(nets, digits):
     ex = wl.DigitExplorer(nets["LeNet-5"], *digits, demo="all")
     v = ex.update(angle=float("nan"))
-    assert v.message and "angle" in ex._message.get_text() and not ex._in.get_visible()
+    assert v.message and "angle" in ex.message and not ex.fig.axes[0].images[0].get_visible()
     v = ex.update()
-    assert v.message == "" and ex._in.get_visible() and ex._message.get_text() == ""
+    assert v.message == "" and ex.fig.axes[0].images[0].get_visible() and ex.message == ""
     with pytest.raises(ValueError, match="not a control"):
         ex.set(zoom=2)
 

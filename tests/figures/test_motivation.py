@@ -82,16 +82,16 @@ def test_receptive_explorer_sweeps_every_control_and_shows_torch_numbers(digit):
         ex.layers.value, ex.kernel.value, ex.stride.value, ex.dilation.value, ex.padding.value = n_layers, k, s, d, padding
         m, _ = torch_field(N, n_layers, k, s, d, padding, None)
         if m is None:
-            assert ex._message.get_text() and not ex._out.get_visible()
+            assert ex.message and not ex.fig.axes[1].images[0].get_visible()
             continue
-        assert ex._message.get_text() == "" and ex.row.max == m - 1 and ex.col.max == m - 1
+        assert ex.message == "" and ex.row.max == m - 1 and ex.col.max == m - 1
         _, grad = torch_field(N, n_layers, k, s, d, padding, (ex.row.value, ex.col.value))
         assert np.array_equal(ex.view.gradient, grad)
-        assert f"{np.count_nonzero(grad)} pixels" in ex._ax_in.get_title()
-        assert f"Output {m}×{m}" in ex._ax_out.get_title()
+        assert f"{np.count_nonzero(grad)} pixels" in ex.fig.axes[0].get_title()
+        assert f"Output {m}×{m}" in ex.fig.axes[1].get_title()
         assert "agree ✓" in ex.table.value and f"r = {ex.view.stats[-1].size})" in ex.table.value
         # the orange pixels are exactly the gradient's nonzero pixels
-        rgb = np.asarray(ex._in.get_array())
+        rgb = np.asarray(ex.fig.axes[0].images[0].get_array())
         orange = (rgb[..., 0] > rgb[..., 2] + 1e-9)
         assert np.array_equal(orange, grad != 0)
 
@@ -101,7 +101,7 @@ def test_a_click_on_the_output_selects_that_unit(digit):
     ex.fig.canvas.draw()
 
     class Click:  # what matplotlib passes to a button_press_event handler
-        inaxes, xdata, ydata = ex._ax_out, 3.2, 7.8
+        inaxes, xdata, ydata = ex.fig.axes[1], 3.2, 7.8
 
     ex._on_click(Click())
     assert (ex.row.value, ex.col.value) == (8, 3) and ex.view.unit == (8, 3)
@@ -113,10 +113,10 @@ def test_a_click_on_the_output_selects_that_unit(digit):
 def test_invalid_stack_shows_a_message_then_recovers(digit):
     ex = ReceptiveFieldExplorer(digit)
     ex.layers.value, ex.kernel.value, ex.dilation.value = 6, 7, 3
-    assert "does not fit" in ex._message.get_text() and ex.table.value == ""
+    assert "does not fit" in ex.message and ex.table.value == ""
     ex.dilation.value = 1
     ex.layers.value = 2
-    assert ex._message.get_text() == "" and ex._out.get_visible()
+    assert ex.message == "" and ex.fig.axes[1].images[0].get_visible()
 
 
 def torch_shift_error(image, k, dy, dx, stride, mode, circular):
@@ -179,8 +179,8 @@ def test_shift_explorer_shows_torch_numbers_for_every_control(photo):
                     ex.dy.value = dy
                     expected = torch_shift_error(photo, kernel_preset(ex.kernel.value), dy, ex.dx.value, stride, mode,
                                                  circular)
-                    assert f"= {expected:.3g}" in ex._headline.get_text()
-                    assert np.allclose(np.asarray(ex._imgs[3].get_array()), ex.view.result.error)
+                    assert f"= {expected:.3g}" in ex.fig.get_suptitle()
+                    assert np.allclose(np.asarray(ex.fig.axes[3].images[0].get_array()), ex.view.result.error)
 
 
 def test_connectivity_figure_counts_the_edges():

@@ -99,16 +99,16 @@ def test_explorer_sweeps_the_grid_and_shows_torch_numbers(monkeypatch):
     for kind, k, s, p, ceil_mode in GRID:
         ex.set(kind=kind, kernel_size=k, stride=s, padding=p, ceil_mode=ceil_mode)
         if p > k // 2:
-            assert ex._message.get_text() and not ex._img_out.get_visible()
+            assert ex.message and not ex.fig.axes[1].images[0].get_visible()
             continue
-        assert ex._message.get_text() == "" and ex._img_out.get_visible()
+        assert ex.message == "" and ex.fig.axes[1].images[0].get_visible()
         ref = torch_pool(x, kind, k, s, p, ceil_mode)
-        assert rel_error(np.asarray(ex._img_out.get_array()), ref) < 1e-12
+        assert rel_error(np.asarray(ex.fig.axes[1].images[0].get_array()), ref) < 1e-12
         m = ref.shape[0]
         assert ex.row.max == m - 1 and ex.col.max == m - 1  # the sliders follow the output size
-        shown = [t.get_text() for t in ex._txt_out if t.get_visible()]
+        shown = [t.get_text() for t in ex.fig.axes[1].texts if t.get_visible()]
         assert len(shown) == m * m
-        assert f"= {m}" in ex._formula.get_text()
+        assert f"= {m}" in ex.fig.get_suptitle()
 
 
 def test_explorer_selection_moves_the_window():
@@ -116,11 +116,11 @@ def test_explorer_selection_moves_the_window():
     ex.row.value, ex.col.value = 2, 1
     r0, c0, r1, c1 = ex.view.window
     assert (r0, c0, r1, c1) == (4, 2, 7, 5)
-    assert ex._win.get_width() == 3 and ex._win.get_height() == 3
+    assert ex.fig.axes[0].patches[0].get_width() == 3 and ex.fig.axes[0].patches[0].get_height() == 3
     ex.padding.value = 2  # invalid for k=3: a message, then valid again
-    assert "padding" in ex._message.get_text()
+    assert "padding" in ex.message
     ex.padding.value = 0
-    assert ex._message.get_text() == "" and ex._win.get_visible()
+    assert ex.message == "" and ex.fig.axes[0].patches[0].get_visible()
 
 
 def test_moving_the_selection_redraws_only_the_outlines():
@@ -166,8 +166,8 @@ def test_illumination_explorer_sweeps_its_sliders(small_photo):
         for gradient in (0.0, 0.5, 0.95):
             ex.gain.value, ex.gradient.value = float(gain), gradient
             assert ex.view.message == ""
-            assert np.array_equal(np.asarray(ex._lcn.get_array()), ex.view.normalized)
-            assert f"{ex.view.lcn_change:.1%}" in ex._titles[1].get_text()
+            assert np.array_equal(np.asarray(ex.fig.axes[1].images[0].get_array()), ex.view.normalized)
+            assert f"{ex.view.lcn_change:.1%}" in ex.fig.axes[1].get_title()
 
 
 def test_gradient_routes_figure():

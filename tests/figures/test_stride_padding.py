@@ -157,18 +157,18 @@ def test_widget_sweeps_its_sliders_and_shows_torch_numbers(explorer, input_name)
         ex.padding_mode.value, ex.dilation.value = mode, dilation
         expected = torch_explore(image, kernel, stride, padding, mode, dilation)
         if expected is None:
-            assert not ex._out.get_visible() and ex._message.get_text()
+            assert not ex.fig.axes[2].images[0].get_visible() and ex.message
             assert ex.state.message in ex.cell_line.value
             continue
-        assert ex._out.get_visible() and ex._message.get_text() == ""
-        shown = np.ma.getdata(ex._out.get_array())
+        assert ex.fig.axes[2].images[0].get_visible() and ex.message == ""
+        shown = np.ma.getdata(ex.fig.axes[2].images[0].get_array())
         done = ~np.isnan(shown)
         np.testing.assert_allclose(shown[done], expected[done], rtol=1e-12, atol=1e-12)
         assert done.all(), "moving a slider shows the whole output map"
         assert ex.size.value.endswith(f"= {expected.shape[0]}")
-        assert ex._title_out.get_text() == f"Output {expected.shape[0]}×{expected.shape[1]}"
+        assert ex.fig.axes[2].get_title() == f"Output {expected.shape[0]}×{expected.shape[1]}"
         assert ex.step.max == expected.size - 1
-        padded = np.asarray(ex._img.get_array())
+        padded = np.asarray(ex.fig.axes[0].images[0].get_array())
         np.testing.assert_array_equal(padded, torch_pad(image, padding, mode))
 
 
@@ -179,7 +179,7 @@ def test_widget_step_slider_fills_the_map_cell_by_cell(explorer):
     n_out = ex.state.output.shape[0]
     for step in (0, 5, n_out * n_out - 1):
         ex.step.value = step
-        shown = np.ma.getdata(ex._out.get_array())
+        shown = np.ma.getdata(ex.fig.axes[2].images[0].get_array())
         assert np.count_nonzero(~np.isnan(shown)) == step + 1
         assert ex.state.cell == divmod(step, n_out)
         assert f"out[{step // n_out},{step % n_out}]" in ex.cell_line.value
@@ -194,8 +194,8 @@ def test_widget_step_slider_fills_the_map_cell_by_cell(explorer):
 def test_widget_kernel_change_redraws_the_kernel_panel(explorer):
     ex = explorer
     ex.kernel.value = "laplacian"
-    assert [t.get_text() for t in ex._ktext] == [f"{v:.2g}" for v in kernel_preset("laplacian").ravel()]
-    assert "laplacian" in ex._title_k.get_text()
+    assert [t.get_text() for t in ex.fig.axes[1].texts] == [f"{v:.2g}" for v in kernel_preset("laplacian").ravel()]
+    assert "laplacian" in ex.fig.axes[1].get_title()
 
 
 def test_widget_has_stable_css_classes(explorer):

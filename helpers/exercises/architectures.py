@@ -10,7 +10,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.exercises.framework import Case, CheckReport, check, check_properties, graded
+from helpers.exercises.framework import (
+    Case,
+    CheckReport,
+    check,
+    check_properties,
+    graded,
+)
 from helpers.models.densenet import DenseNet, Transition
 from helpers.models.googlenet import Inception
 from helpers.models.resnet import BasicBlock

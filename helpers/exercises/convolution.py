@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.conv import conv2d, convolve1d
-
 from helpers.exercises.framework import Case, CheckReport, Forbid, check, graded
 
 __all__ = ["check_convolve1d", "check_grouped_conv2d", "check_grouped_params",

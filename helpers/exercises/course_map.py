@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.conv import conv2d, conv_output_size
-from helpers.exercises.framework import Case, CheckReport, check, check_properties, graded
+from helpers.exercises.framework import (
+    Case,
+    CheckReport,
+    check,
+    check_properties,
+    graded,
+)
 
 __all__ = ["check_output_size", "check_vertical_edge_kernel", "FORBID_OUTPUT_SIZE"]
 

@@ -11,7 +11,13 @@ import numpy as np
 import torch
 
 from helpers.counting import count_connections
-from helpers.exercises.framework import Case, CheckReport, check, check_properties, graded
+from helpers.exercises.framework import (
+    Case,
+    CheckReport,
+    check,
+    check_properties,
+    graded,
+)
 from helpers.models.lenet import ModernLeNet, Subsampling, TableConv2d, c3_table
 
 __all__ = ["check_c3_parameters", "check_connections", "check_subsampling", "check_modern_lenet",

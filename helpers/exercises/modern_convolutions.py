@@ -11,8 +11,20 @@ from torch import nn
 
 from helpers.args import is_int
 from helpers.counting import count_parameters
-from helpers.exercises.framework import Case, CheckReport, check, check_properties, graded
-from helpers.receptive import ConvSpec, field_stats, footprint, output_sizes, receptive_field_size
+from helpers.exercises.framework import (
+    Case,
+    CheckReport,
+    check,
+    check_properties,
+    graded,
+)
+from helpers.receptive import (
+    ConvSpec,
+    field_stats,
+    footprint,
+    output_sizes,
+    receptive_field_size,
+)
 
 __all__ = ["FIELD_STACK", "check_stack_fields", "check_vgg_parameters", "check_dilations",
            "check_separable_parameters"]

@@ -328,3 +328,95 @@ def plot_group_connectivity(channels: int = 4, groups_list=None, axes=None):
             ax.spines[side].set_visible(False)
         ax.set_xlabel("channel")
     return axes
+
+
+def _iso(x, y, z, depth: float = 0.45):
+    """Isometric-style projection: depth ``z`` moves a point up and to the right."""
+    return x + depth * z, y + 0.6 * depth * z
+
+
+def _slab(ax, x0, y0, w, h, d, color, label=None, lw=1.0):
+    """A box of width ``w``, height ``h`` and depth ``d`` drawn at ``(x0, y0)``; returns the front face."""
+    from matplotlib.patches import Polygon
+
+    def face(points, shade):
+        xy = [_iso(*p) for p in points]
+        rgb = np.clip(np.array(color[:3]) * shade, 0, 1)
+        ax.add_patch(Polygon(xy, closed=True, facecolor=rgb, edgecolor="black", lw=lw))
+
+    face([(x0, y0 + h, 0), (x0 + w, y0 + h, 0), (x0 + w, y0 + h, d), (x0, y0 + h, d)], 1.0)   # top
+    face([(x0 + w, y0, 0), (x0 + w, y0, d), (x0 + w, y0 + h, d), (x0 + w, y0 + h, 0)], 0.7)   # right side
+    front = [(x0, y0, 0), (x0 + w, y0, 0), (x0 + w, y0 + h, 0), (x0, y0 + h, 0)]
+    face(front, 0.85)
+    if label:
+        ax.text(x0 + w / 2, y0 - 0.35, label, ha="center", va="top", fontsize=10)
+    return front
+
+
+def plot_multichannel_volume(in_channels: int = 3, out_channel: int = 1, ax=None):
+    """3-D sketch of $F_i = \\sum_j w_{j,i} * x_j$: input slabs, one kernel per slab, one summed output map.
+
+    The input is a stack of ``in_channels`` slabs $x_1, x_2, \\dots$ (one per channel). Output channel
+    ``out_channel`` (= $i$) owns one small kernel $w_{j,i}$ per input slab; the per-channel maps are added
+    into one output map $F_i$. Returns the axes.
+
+    >>> ax = plot_multichannel_volume(2)
+    >>> sorted(t.get_text() for t in ax.texts if t.get_text().startswith("$x"))
+    ['$x_1$', '$x_2$']
+    """
+    import matplotlib.pyplot as plt
+
+    from helpers.args import as_int
+
+    in_channels = as_int("in_channels", in_channels, 1, 6)
+    out_channel = as_int("out_channel", out_channel, 1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
+    colors = plt.get_cmap("tab10")
+    size = 3.0                                 # side of an input map
+    step = 1.0                                 # depth between two channel slabs
+    kx, kside = 6.0, 0.9                       # kernels column
+    ox = 10.0                                  # output map
+    base_y = 0.0
+    for j in reversed(range(in_channels)):     # back slabs first, so front slabs cover them
+        c = colors(j % 10)
+        xs, ys = _iso(0.0, base_y, j * step)
+        _slab(ax, xs, ys, size, size, 0.25, c, lw=0.8)
+        tx, ty = _iso(xs + size, ys + size, 0.25)
+        if j == 0:                             # the front slab: label inside its face
+            tx, ty, c = xs + 0.3, ys + size - 0.3, "white"
+        ax.text(tx + 0.08, ty, f"$x_{j + 1}$", ha="left", va="center", fontsize=11, color=c)
+    ax.text(size / 2 + 0.4, -0.45, f"input: {in_channels} channels\n(one slab per channel)",
+            ha="center", va="top", fontsize=10)
+    # one kernel per input channel, stacked like the input
+    kernel_y0 = size / 2 - kside / 2
+    for j in reversed(range(in_channels)):
+        c = colors(j % 10)
+        xs, ys = _iso(kx, kernel_y0, j * step)
+        _slab(ax, xs, ys, kside, kside, 0.25, c, lw=0.8)
+        tx, ty = _iso(xs + kside, ys + kside, 0.25)
+        if j == 0:
+            tx, ty, c = xs + 0.02, ys + kside / 2, "white"
+        ax.text(tx + 0.08, ty, f"$w_{{{j + 1},{out_channel}}}$", fontsize=10, color=c, va="bottom")
+    ax.text(kx + kside / 2 + 0.4, -0.45, f"kernels of output {out_channel}\n(one per input channel)",
+            ha="center", va="top", fontsize=10)
+    # window on the front slab, linked to the kernel
+    wx, wy = 1.4, 1.2
+    ax.add_patch(plt.Rectangle((wx, wy), kside, kside, fill=False, ec="black", lw=2))
+    ax.annotate("", xy=(kx - 0.1, kernel_y0 + kside / 2), xytext=(wx + kside + 0.05, wy + kside / 2),
+                arrowprops=dict(arrowstyle="<->", lw=1.2, color="black"))
+    ax.text((wx + kx) / 2 + 0.9, wy - 0.7, "multiply\nand add", ha="center", fontsize=9)
+    # output: one map (a single slab)
+    _slab(ax, ox, 0.0, size, size, step * 0.6, (0.75, 0.75, 0.75))
+    ax.add_patch(plt.Rectangle((ox + 1.4, 1.2 + 0.0), 0.3, 0.3, color="black"))
+    ax.annotate("", xy=(ox - 0.1, size / 2), xytext=(kx + kside + in_channels * step * 0.45 + 0.6, size / 2),
+                arrowprops=dict(arrowstyle="->", lw=1.5))
+    ax.text((kx + ox) / 2 + 0.9, size / 2 + 0.25, "$\\sum_j$", ha="center", fontsize=13)
+    ax.text(ox + size / 2, -0.45, f"output map $F_{out_channel} = \\sum_j w_{{j,{out_channel}}} * x_j$\n"
+            "(one channel)", ha="center", va="top", fontsize=10)
+    ax.set_xlim(-1.2, ox + size + 1.0)
+    ax.set_ylim(-1.6, size + in_channels * step * 0.27 + 0.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(f"Multi-channel convolution: {in_channels} input channels → 1 output channel")
+    return ax

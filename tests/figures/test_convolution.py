@@ -127,3 +127,24 @@ def test_time_implementations_agree_with_torch():
     expected = torch_conv2d(x, w, b, stride=2, padding=1)
     for t in timings:
         assert t.seconds > 0 and rel_error(t.output, expected) < 1e-12
+
+
+@pytest.mark.parametrize("c_in", [1, 3, 5])
+def test_multichannel_volume_draws_one_slab_and_one_kernel_per_input_channel(c_in):
+    from helpers.figures.convolution import plot_multichannel_volume
+
+    ax = plot_multichannel_volume(c_in, out_channel=2)
+    texts = [t.get_text() for t in ax.texts]
+    assert sorted(t for t in texts if t.startswith("$x_")) == [f"$x_{j}$" for j in range(1, c_in + 1)]
+    assert sorted(t for t in texts if t.startswith("$w_")) == [f"$w_{{{j},2}}$" for j in range(1, c_in + 1)]
+    # 3 faces per box: c_in input slabs + c_in kernels + 1 output map
+    assert sum(type(p).__name__ == "Polygon" for p in ax.patches) == 3 * (2 * c_in + 1)
+    matplotlib.pyplot.close(ax.figure)
+
+
+@pytest.mark.parametrize("bad", [0, 7, 1.5])
+def test_multichannel_volume_rejects_bad_channel_counts(bad):
+    from helpers.figures.convolution import plot_multichannel_volume
+
+    with pytest.raises(ValueError, match="in_channels=.* is not allowed"):
+        plot_multichannel_volume(bad)

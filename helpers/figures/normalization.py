@@ -228,6 +228,7 @@ def plot_norm_axes(n: int = 4, c: int = 6, hw: int = 5, groups: int = 2):
         ax.set_xlabel("N (images)", labelpad=-8)
         ax.set_ylabel("H·W (positions)", labelpad=-8)
         ax.set_zlabel("C (channels)", labelpad=-8)
+        ax.set_box_aspect(None, zoom=0.8)  # room for the three axis labels
         ax.set_xticks([]), ax.set_yticks([]), ax.set_zticks([])
         title = kind if kind != "group norm" else f"group norm ({groups} groups)"
         ax.set_title(title)

@@ -172,6 +172,7 @@ PASTED = {
     "def best_time": "time with timeit or helpers.checks",
     "def field_by_autograd": "use helpers.receptive.gradient_field",
     ".numel() for p in": "count with helpers.counting.count_parameters",
+    "def rel_diff": "use helpers.checks.rel_change",
 }
 
 

@@ -16,6 +16,9 @@ __all__ = [
     "IlluminationExplorer",
     "LAYER_STAGES",
     "plot_layer_terminology",
+    "NORM_KINDS",
+    "norm_axes_mask",
+    "plot_norm_axes",
 ]
 
 
@@ -161,3 +164,61 @@ def plot_layer_terminology(axes=None):
                         arrowprops=dict(arrowstyle="->", color="0.2"))
         ax.set_title("Complex layer terminology" if complex_terms else "Simple layer terminology")
     return axes
+
+
+# ---------------------------------------------------------------- which axes each normalization uses
+NORM_KINDS = ("batch norm", "layer norm", "instance norm", "group norm")
+
+
+def norm_axes_mask(kind: str, n: int = 4, c: int = 6, hw: int = 5, groups: int = 2) -> np.ndarray:
+    """The ``(N, C, H*W)`` entries that share one mean and variance with entry ``[0, 0, 0]``.
+
+    batch norm: one channel, all images and positions; layer norm: one image, all channels and positions;
+    instance norm: one image and one channel; group norm: one image, one group of ``c // groups`` channels.
+
+    >>> norm_axes_mask("group norm", n=2, c=4, hw=1, groups=2)[:, :, 0].astype(int)
+    array([[1, 1, 0, 0],
+           [0, 0, 0, 0]])
+    """
+    from helpers.args import as_int, one_of
+
+    kind = one_of("kind", kind, NORM_KINDS)
+    n, c, hw, groups = as_int("n", n, 1), as_int("c", c, 1), as_int("hw", hw, 1), as_int("groups", groups, 1)
+    if c % groups:
+        from helpers.args import not_allowed
+        raise not_allowed("groups", groups, f"a divisor of c={c}")
+    mask = np.zeros((n, c, hw), dtype=bool)
+    if kind == "batch norm":
+        mask[:, 0, :] = True
+    elif kind == "layer norm":
+        mask[0, :, :] = True
+    elif kind == "instance norm":
+        mask[0, 0, :] = True
+    else:
+        mask[0, :c // groups, :] = True
+    return mask
+
+
+def plot_norm_axes(n: int = 4, c: int = 6, hw: int = 5, groups: int = 2):
+    """The classic cube picture: a batch as an ``N x C x (H*W)`` block, and in blue the values that
+    one normalization averages over together, for batch, layer, instance and group normalization."""
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(12, 3.6), layout="constrained")
+    for i, kind in enumerate(NORM_KINDS):
+        ax = fig.add_subplot(1, 4, i + 1, projection="3d")
+        mask = norm_axes_mask(kind, n, c, hw, groups)
+        colors = np.where(mask[..., None], np.array([0.2, 0.45, 0.85, 0.95]), np.array([0.9, 0.9, 0.9, 0.35]))
+        # axes of the drawing: x = N (images), y = H*W (positions), z = C (channels)
+        filled = np.ones((n, hw, c), dtype=bool)
+        ax.voxels(filled, facecolors=colors.transpose(0, 2, 1, 3), edgecolor=(0.3, 0.3, 0.3, 0.4), linewidth=0.3)
+        ax.set_xlabel("N (images)", labelpad=-8)
+        ax.set_ylabel("H·W (positions)", labelpad=-8)
+        ax.set_zlabel("C (channels)", labelpad=-8)
+        ax.set_box_aspect(None, zoom=0.8)  # room for the three axis labels
+        ax.set_xticks([]), ax.set_yticks([]), ax.set_zticks([])
+        title = kind if kind != "group norm" else f"group norm ({groups} groups)"
+        ax.set_title(title)
+        ax.view_init(elev=20, azim=-55)
+    fig.suptitle("Blue: the values that share one mean and one variance")
+    return fig

@@ -356,7 +356,10 @@ def check_properties(
             ok = bool(predicate(answer))
             problem = None if ok else f"does not hold: {description}"
         except Exception as e:
-            problem = f"could not test '{description}': {type(e).__name__}: {_short(str(e), 100)}"
+            if isinstance(e, NotImplementedError):
+                problem = "not implemented yet (the function raises NotImplementedError)"
+            else:
+                problem = f"could not test '{description}': {type(e).__name__}: {_short(str(e), 100)}"
         if problem is not None:
             return _report(name, len(properties), (k, None, problem), hint, 0, 0, unit="property")
     lines = [f"✓ {name}: all {len(properties)} properties hold"] + [f"    ✓ {d}" for d, _ in properties]

@@ -30,11 +30,11 @@ FIXTURE = ROOT / "tests" / "fixtures" / "grading" / "tiny_course.ipynb"
 _BLOCK = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)[^\n]*\n(.*?)### END \1", re.S)
 
 
-def _secret_lines(nb) -> dict[str, str]:
-    """Lines that only the instructor may see -> where they come from.
+def _secret_lines(nb) -> tuple[dict[str, str], set[str]]:
+    """Lines that only the instructor may see -> where they come from; and the public lines.
 
-    A line that also appears in the notebook outside any secret (a blank line, ``return out`` of
-    the lecture code) is not a secret and is left out.
+    A line that also appears outside any secret (a blank line, ``return out`` of the lecture
+    code, here or in another notebook) is not a secret: the caller leaves those out.
     """
     secret, public = {}, set()
     for cell in nb.cells:
@@ -45,7 +45,7 @@ def _secret_lines(nb) -> dict[str, str]:
         rest = _BLOCK.sub("", cell.source)
         for line in rest.splitlines():
             (secret.setdefault(line.strip(), "instructor note") if note else public.add(line.strip()))
-    return {line: why for line, why in secret.items() if len(line) > 3 and line not in public}
+    return {line: why for line, why in secret.items() if len(line) > 3}, public
 
 
 def _built_text(folder: Path) -> dict[Path, str]:
@@ -81,9 +81,12 @@ def test_nothing_of_the_instructor_s_survives_in_the_student_edition(tmp_path):
     assert not (out / "helpers" / "exercises" / "hidden.py").exists()
     assert not (out / "tests").exists()
 
-    secrets = {}
+    secrets, public = {}, set()
     for p in sorted((sources / "notebooks").glob("*.ipynb")):
-        secrets.update({line: f"{p.name}: {why}" for line, why in _secret_lines(nbformat.read(p, as_version=4)).items()})
+        secret, seen = _secret_lines(nbformat.read(p, as_version=4))
+        secrets.update({line: f"{p.name}: {why}" for line, why in secret.items()})
+        public |= seen
+    secrets = {line: why for line, why in secrets.items() if line not in public}
     public_helpers = {line.strip() for f, t in built.items() if f.suffix == ".py" for line in t.splitlines()}
     hidden_py = (ROOT / "helpers" / "exercises" / "hidden.py").read_text(encoding="utf-8")
     secrets.update({line.strip(): "helpers/exercises/hidden.py" for line in hidden_py.splitlines()

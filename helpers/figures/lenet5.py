@@ -520,3 +520,89 @@ class DrawDigit(FigureWidget):
                 self._bars[name].ax.set_title(f"{name}: {self._bars[name].summary(v)}")
         self._show_ink()
         return self.views
+
+
+# --------------------------------------------------------------------------- architecture diagram
+#: What each of LeNet-5's layers is, for the architecture diagram (English, Chinese).
+_LAYER_KINDS = {
+    "input": ("input", "输入"),
+    "C1": ("convolution", "卷积层"),
+    "S2": ("subsampling", "下采样层"),
+    "C3": ("convolution", "卷积层"),
+    "S4": ("subsampling", "下采样层"),
+    "C5": ("convolution", "卷积层"),
+    "F6": ("fully connected", "全连接层"),
+    "output": ("RBF output", "输出"),
+}
+
+
+def _shape_label(shape) -> str:
+    """``(6, 28, 28)`` -> ``"6@28×28"``; ``(84,)`` -> ``"84"``."""
+    if len(shape) == 3:
+        return f"{shape[0]}@{shape[1]}×{shape[2]}"
+    return str(shape[0])
+
+
+def architecture_labels(net=None, size: int = 32) -> list[tuple[str, str]]:
+    """Each layer's name and output shape, measured by running ``net`` on one blank image.
+
+    The shapes come from forward hooks on the model's layers, not from a table.
+
+    >>> architecture_labels()[:3]
+    [('input', '1@32×32'), ('C1', '6@28×28'), ('S2', '6@14×14')]
+    """
+    net = LeNet5() if net is None else net
+    names = [n for n in ("C1", "S2", "C3", "S4", "C5", "F6", "output") if hasattr(net, n)]
+    shapes = {}
+    hooks = [getattr(net, n).register_forward_hook(
+        lambda _m, _i, out, n=n: shapes.__setitem__(n, tuple(out.shape[1:]))) for n in names]
+    try:
+        with torch.no_grad():
+            net(torch.zeros(1, 1, size, size))
+    finally:
+        for h in hooks:
+            h.remove()
+    return [("input", _shape_label((1, size, size)))] + [(n, _shape_label(shapes[n])) for n in names]
+
+
+def plot_architecture(net=None, title: str = "LeNet-5, drawn from the model: each box is one layer's output"):
+    """LeNet-5 as a row of boxes, left to right, labelled with the shapes the model produces.
+
+    A box's height grows with its map size and its depth with its number of maps. Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Polygon, Rectangle
+
+    from helpers.session import zh
+
+    labels = architecture_labels(net)
+    fig, ax = plt.subplots(figsize=(10.0, 3.4), layout="constrained")
+    x = 0.0
+    for name, label in labels:
+        parts = [int(p) for p in label.replace("@", "×").split("×")]
+        maps, side = (parts[0], parts[1]) if len(parts) == 3 else (parts[0], 1)
+        h = 0.6 + 2.2 * side / 32  # map size
+        d = 0.15 + 0.55 * min(maps, 120) / 120  # number of maps
+        if len(parts) == 1:  # a vector: a tall thin bar
+            h, d = 0.6 + 2.2 * min(maps, 120) / 120, 0.0
+        w = 0.55
+        colour = {"C": "tab:blue", "S": "tab:orange", "F": "tab:green"}.get(name[0], "0.6")
+        ax.add_patch(Rectangle((x, 0.0), w, h, facecolor=colour, alpha=0.35, edgecolor=colour))
+        if d:  # the depth of the stack of maps
+            ax.add_patch(Polygon([(x, h), (x + d, h + d * 0.6), (x + w + d, h + d * 0.6), (x + w, h)],
+                                 facecolor=colour, alpha=0.2, edgecolor=colour))
+            ax.add_patch(Polygon([(x + w, 0), (x + w + d, d * 0.6), (x + w + d, h + d * 0.6), (x + w, h)],
+                                 facecolor=colour, alpha=0.2, edgecolor=colour))
+        en, cn = _LAYER_KINDS.get(name, (name, name))
+        ax.text(x + w / 2, -0.25, name, ha="center", va="top", fontsize=11, weight="bold")
+        ax.text(x + w / 2, -0.6, label, ha="center", va="top", fontsize=10)
+        ax.text(x + w / 2, -0.95, zh(en, cn).replace(" (", "\n("), ha="center", va="top", fontsize=8)
+        if x > 0:
+            ax.annotate("", xy=(x - 0.05, 0.3), xytext=(x - 0.55, 0.3),
+                        arrowprops=dict(arrowstyle="->", color="0.3"))
+        x += 1.6
+    ax.set_xlim(-0.3, x - 0.6)
+    ax.set_ylim(-1.8, 3.4)
+    ax.axis("off")
+    ax.set_title(title, fontsize=10)
+    return fig

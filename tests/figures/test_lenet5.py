@@ -317,3 +317,33 @@ def test_draw_digit_with_mouse_events(nets):
     assert dd.strokes == [] and dd.views == {} and dd._message.get_text() == "draw a digit"
     with pytest.raises(ValueError, match="nets"):
         wl.DrawDigit({})
+
+
+# ---------------------------------------------------------------- architecture diagram
+def test_architecture_labels_are_the_models_shapes():
+    """The diagram's labels equal the shapes of each layer's output, found by an independent forward walk."""
+    net = LeNet5().eval()
+    x = torch.zeros(1, 1, 32, 32)
+    expected = [("input", "1@32×32")]
+    with torch.no_grad():
+        from helpers.models.lenet import normalize_input
+
+        h = normalize_input(x)
+        for name in ("C1", "S2", "C3", "S4", "C5"):
+            h = getattr(net, name)(h)
+            expected.append((name, f"{h.shape[1]}@{h.shape[2]}×{h.shape[3]}"))
+        h = net.F6(h.flatten(1))
+        expected.append(("F6", str(h.shape[1])))
+        expected.append(("output", str(net.output(h).shape[1])))
+    assert wl.architecture_labels(net) == expected
+    # the paper's sizes (Fig. 2), as a second oracle
+    assert [label for _, label in expected] == ["1@32×32", "6@28×28", "6@14×14", "16@10×10", "16@5×5",
+                                                "120@1×1", "84", "10"]
+
+
+def test_architecture_figure_shows_every_label():
+    fig = wl.plot_architecture()
+    texts = {t.get_text() for t in fig.axes[0].texts}
+    for name, label in wl.architecture_labels():
+        assert name in texts and label in texts
+    plt.close(fig)

@@ -41,6 +41,8 @@ __all__ = [
     "plot_prototypes",
     "DigitExplorer",
     "DrawDigit",
+    "architecture_labels",
+    "plot_architecture",
 ]
 
 #: The slides' demos and the controls each shows.

@@ -48,6 +48,8 @@ __all__ = [
     "Event",
     "EVENTS",
     "plot_timeline",
+    "CORTEX_LEVELS",
+    "plot_cortex_hierarchy",
 ]
 
 #: Kernel sizes offered by the receptive-field explorer.
@@ -586,6 +588,3 @@ def plot_cortex_hierarchy(ax=None):
     ax.axis("off")
     ax.set_title("Simple cells -> complex cells: feature detection and pooling, alternating")
     return ax
-
-
-__all__ += ["CORTEX_LEVELS", "plot_cortex_hierarchy"]

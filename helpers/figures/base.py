@@ -34,18 +34,16 @@ def one_torch_thread():
     """Run the block with torch (if it is imported) on one CPU thread, then restore the thread count.
 
     A widget's update computes on tiny arrays: split across threads on a busy machine, the threads
-    wait for each other, and a 32x32 convolution costs ~20 ms instead of ~0.1 ms.
+    wait for each other, and a 32x32 convolution costs ~20 ms instead of ~0.1 ms. Numpy-only
+    widgets do not import torch for this.
     """
-    torch = sys.modules.get("torch")
-    before = torch.get_num_threads() if torch is not None else 1
-    if before == 1:
+    if "torch" not in sys.modules:
         yield
         return
-    torch.set_num_threads(1)
-    try:
+    from helpers.session import torch_threads
+
+    with torch_threads(1):
         yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def widget_canvas(fig) -> None:

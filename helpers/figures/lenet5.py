@@ -17,13 +17,13 @@ invalid combination shows a message in the figure, never a traceback.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from helpers.figures.base import Blitter, FigureWidget, freeze_layout, widget_canvas
+from helpers.session import torch_threads
 from helpers.models.lenet import AMPLITUDE, LeNet5
 from helpers.data import strokes_to_image
 from helpers.deform import NOISE_KINDS, perturb
@@ -86,21 +86,6 @@ class DigitView:
     message: str = ""
 
 
-@contextmanager
-def _one_thread():
-    """Run a single-digit forward pass on one CPU thread.
-
-    A 32x32 digit is far too small to split across threads; on a busy machine the threads wait
-    for each other and one pass costs ~100 ms instead of ~2 ms.
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def _device_of(net) -> torch.device:
     p = next(net.parameters(), None)
     return p.device if p is not None else torch.device("cpu")
@@ -120,7 +105,7 @@ def explore_digit(net, image, **perturbation) -> DigitView:
     was_training = net.training
     net.eval()
     try:
-        with torch.no_grad(), _one_thread():
+        with torch.no_grad(), torch_threads(1):
             t = torch.as_tensor(x, dtype=torch.float32, device=_device_of(net))[None, None]
             feats = net.features(t)
             probs = class_probabilities(net, feats["output"])[0]

@@ -43,10 +43,11 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def lab_server(root: Path):
+def lab_server(root: Path, env: dict | None = None):
     """A JupyterLab server whose root is ``root / "notebooks"``; yields ``(url, token)``, stops it at the end.
 
-    Shared with ``benchmarks/bench_browser.py``. The config, runtime and workspace folders live under ``root``.
+    Shared with ``benchmarks/bench_browser.py`` and ``test_browser_fidelity.py``. The config, runtime and
+    workspace folders live under ``root``; ``env`` adds variables to the server's (and kernels') environment.
     """
     port, token = _free_port(), secrets.token_hex(16)
     cmd = [
@@ -57,7 +58,8 @@ def lab_server(root: Path):
     ]
     if hasattr(os, "getuid") and os.getuid() == 0:
         cmd.append("--allow-root")
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / "config"), JUPYTER_RUNTIME_DIR=str(root / "runtime"))
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / "config"), JUPYTER_RUNTIME_DIR=str(root / "runtime"),
+               **(env or {}))
     log = open(root / "server.log", "w")
     server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"

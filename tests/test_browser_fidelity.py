@@ -17,17 +17,13 @@ import base64
 import io
 import json
 import os
-import secrets
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _error_outputs, _free_port, _open_and_run_all
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _error_outputs, _open_and_run_all, lab_server
 
 if not CHROMIUM and not os.environ.get("REQUIRE_BROWSER_TEST"):
     pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it",
@@ -108,44 +104,14 @@ def lab(tmp_path_factory):
     assert CHROMIUM, "REQUIRE_BROWSER_TEST is set but chromium is not installed"
     root = tmp_path_factory.mktemp("fidelity")
     SHOTS[:] = [root]
-    (root / "nb").mkdir()
+    (root / "notebooks").mkdir()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    nbformat.write(nb, root / "nb" / "fidelity.ipynb")
-    port, token = _free_port(), secrets.token_hex(16)
-    cmd = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--expose-app-in-browser",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root / 'nb'}",
-        f"--LabApp.workspaces_dir={root / 'workspaces'}", "--LabApp.news_url=",
-    ]
-    if hasattr(os, "getuid") and os.getuid() == 0:
-        cmd.append("--allow-root")
+    nbformat.write(nb, root / "notebooks" / "fidelity.ipynb")
     # the kernel imports helpers from this checkout
     path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / "config"), JUPYTER_RUNTIME_DIR=str(root / "runtime"),
-               PYTHONPATH=path)
-    log = open(root / "server.log", "w")
-    server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" + (root / "server.log").read_text()[-3000:])
-                time.sleep(0.3)
+    with lab_server(root, env={"PYTHONPATH": path}) as (url, token):
         yield url, token, root
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from helpers.counting import count_connections
+from helpers.counting import count_connections, count_parameters
 from helpers.exercises.framework import (
     Case,
     CheckReport,
@@ -43,7 +43,7 @@ def _random_table(rng: np.random.Generator) -> np.ndarray:
 
 def _reference_parameters(table, kernel_size=5) -> int:
     layer = TableConv2d(np.asarray(table, dtype=bool), kernel_size=kernel_size)
-    return sum(p.numel() for p in layer.parameters() if p.requires_grad)
+    return count_parameters(layer)
 
 
 @graded
@@ -183,7 +183,7 @@ def check_modern_lenet(build, data, epochs: int = MODERN_EPOCHS, accuracy: float
         ("a batch (N, 1, 32, 32) gives (N, 10) outputs",
          lambda m: tuple(m(torch.zeros(3, 1, 32, 32)).shape) == (3, 10)),
         ("it has 61,706 trainable parameters (a full C3: every S2 map feeds every C3 map)",
-         lambda m: sum(p.numel() for p in m.parameters() if p.requires_grad) == 61_706),
+         lambda m: count_parameters(m) == 61_706),
         ("its layers are named C1, C3, C5, F6, output, with the shapes of helpers.models.lenet.ModernLeNet",
          _same_layers),
         ("it computes conv-ReLU-maxpool, conv-ReLU-maxpool, conv-ReLU, linear-ReLU, linear (no input scaling)",

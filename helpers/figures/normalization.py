@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from helpers.checks import rel_change
+from helpers.deform import lit
 from helpers.figures.base import FigureWidget
 from helpers.norm import local_contrast_norm
-from helpers.deform import lit
 
 __all__ = [
     "IlluminationView",
@@ -34,11 +35,6 @@ class IlluminationView:
     message: str = ""
 
 
-def _relative_change(a: np.ndarray, b: np.ndarray) -> float:
-    # sums of squares, not np.linalg.norm: BLAS threads would cost more than the sum on a busy machine
-    return float(np.sqrt(np.sum((a - b) ** 2)) / max(np.sqrt(np.sum(b * b)), 1e-12))
-
-
 def illumination_view(image, gain: float = 1.0, gradient: float = 0.0, size: int = 9, sigma: float = 2.0,
                       reference: np.ndarray | None = None) -> IlluminationView:
     """Relight ``image`` and normalize it; never raises for widget values.
@@ -54,7 +50,7 @@ def illumination_view(image, gain: float = 1.0, gradient: float = 0.0, size: int
         out = local_contrast_norm(relit, size, sigma)
     except ValueError as err:
         return IlluminationView(None, None, None, float("nan"), float("nan"), str(err))
-    return IlluminationView(relit, out, ref, _relative_change(relit, image), _relative_change(out, ref))
+    return IlluminationView(relit, out, ref, rel_change(relit, image), rel_change(out, ref))
 
 
 class IlluminationExplorer(FigureWidget):

@@ -1,8 +1,6 @@
 """The figures of notebook 08 and the architecture browser, without a browser."""
 
-import matplotlib
 
-matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import numpy as np

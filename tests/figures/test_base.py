@@ -2,10 +2,6 @@
 
 from types import SimpleNamespace
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -133,7 +129,10 @@ class _Browser:
 
 def _webagg_figure():
     """A figure on matplotlib's webagg canvas (what ipympl's canvas is made of), and its fake page."""
-    from matplotlib.backends.backend_webagg_core import FigureCanvasWebAggCore, FigureManagerWebAgg
+    from matplotlib.backends.backend_webagg_core import (
+        FigureCanvasWebAggCore,
+        FigureManagerWebAgg,
+    )
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(4, 2), dpi=50)

@@ -1,9 +1,6 @@
 """Notebook 02's figures and the 1-D sliding-convolution widget, tested without a browser."""
 
 import matplotlib
-
-matplotlib.use("Agg")
-
 import numpy as np
 import pytest
 import torch

@@ -1,8 +1,6 @@
 """Widget logic, tested without a browser: every preset swept, invalid input shown as a message."""
 
-import matplotlib
 
-matplotlib.use("Agg")  # no display; the widget class works with any canvas
 
 import numpy as np
 import pytest

@@ -1,20 +1,16 @@
 """The LeNet-5 demos' logic, without a browser: every control value swept, bad input shown as a message."""
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display; the widget classes work with any canvas
-
 from types import SimpleNamespace
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 
-from helpers import deform
-from helpers import data, train
-from helpers.figures import lenet5 as wl
+from helpers import data, deform, train
 from helpers.data import load_digits
+from helpers.figures import lenet5 as wl
 from helpers.models.lenet import LeNet5, ModernLeNet
 
 

@@ -1,8 +1,6 @@
 """The cube figure of notebook 05: the entries it shades are the ones torch's norms really share statistics over."""
 
-import matplotlib
 
-matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import numpy as np

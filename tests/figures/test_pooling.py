@@ -2,10 +2,6 @@
 
 import itertools
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display; the widget classes work with any canvas
-
 import numpy as np
 import pytest
 import torch

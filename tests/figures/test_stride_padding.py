@@ -4,9 +4,6 @@ import itertools
 import re
 
 import matplotlib
-
-matplotlib.use("Agg")  # no display; the widget class works with any canvas
-
 import numpy as np
 import pytest
 import torch

@@ -83,8 +83,9 @@ TOLERANCE = 0.0005
 
 SHOTS: list[Path] = []  # where the pictures go (the module's temporary folder)
 
+# null while the canvas is missing or has no pixels (ipympl resizes it in steps): not yet a picture.
 CANVAS_JS = """(css) => { const c = document.querySelector(`.${css} .jupyter-matplotlib-canvas-div canvas`);
-                         return c.toDataURL('image/png'); }"""
+                         return (c && c.width > 0 && c.height > 0) ? c.toDataURL('image/png') : null; }"""
 
 EXECUTE_JS = """async (code) => {
     const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
@@ -144,6 +145,7 @@ def _shown(page, css: str) -> np.ndarray:
     from PIL import Image
 
     data = page.evaluate(CANVAS_JS, css)
+    assert data is not None, f"the figure of .{css} has no canvas with pixels on the page"
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(data.split(",", 1)[1]))).convert("RGB"))
 
 
@@ -159,7 +161,7 @@ def _settle(page, css: str, quiet_s: float = 0.5, timeout_s: float = 30.0) -> No
     while time.monotonic() < deadline:
         now = page.evaluate(CANVAS_JS, css)
         idle = page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status")
-        if now != last or idle != "idle":
+        if now is None or now != last or idle != "idle":
             last, since = now, time.monotonic()
         elif time.monotonic() - since >= quiet_s:
             return

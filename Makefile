@@ -16,10 +16,10 @@ setup:
 lab: setup
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOTOPT)
 
-# Two workers (pytest-xdist). --dist loadscope keeps each notebook's cells together and in order on
-# one worker (they share a kernel), and each test module (or test class) on one worker.
+# Two workers (pytest-xdist). --dist loadgroup runs each group on one worker, in order: a notebook's
+# cells (they share a kernel), a test module, or the browser tests together (conftest.py says which).
 test: setup
-	$(PY) -m pytest -n 2 --dist loadscope
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 # Notebook hygiene: strip outputs (except checked cells) / report dirty notebooks.
 clean-notebooks: setup

@@ -35,3 +35,26 @@ def pytest_runtest_makereport(item, call):
     if stderr:
         report.outcome = "failed"
         report.longrepr = f"the cell wrote to stderr, which JupyterLab shows as a red box:\n{stderr}"
+
+
+# ------------------------------------------------------------------ how `make test` shares the work
+# `make test` runs two pytest-xdist workers with --dist loadgroup: each group of tests runs on one
+# worker, in order. A test module or notebook is its own group (a notebook's cells share a kernel),
+# unless it names a group itself: the browser test modules share "browser", so that one JupyterLab
+# and one Chromium serve them all (tests/conftest.py). The longest groups go first, so that neither
+# worker is left alone with a long one at the end.
+LONGEST_FIRST = ("browser", "tests/test_grade.py", "tests/test_student_edition.py",
+                 "notebooks/06_lenet5.ipynb", "notebooks/08_architectures.ipynb")
+
+
+def _group(item) -> str:
+    return item.get_closest_marker("xdist_group").args[0]
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_group(item), len(rank)))  # stable: a group keeps its order

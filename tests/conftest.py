@@ -1,4 +1,5 @@
-"""Shared test set-up: matplotlib's Agg backend, deterministic hypothesis, torch on one CPU thread.
+"""Shared test set-up: matplotlib's Agg backend, deterministic hypothesis, torch on one CPU thread,
+and the browser tests' JupyterLab and Chromium.
 
 Agg is chosen here, once, before any test module imports pyplot: no test needs a display, and the
 widget classes work with any canvas. Test modules do not call ``matplotlib.use`` themselves.
@@ -10,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import pytest  # noqa: E402
 import torch  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
@@ -24,3 +26,45 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "course"))
 torch.set_num_threads(1)  # stable timings beside notebook kernels; tests use tiny shapes
+
+
+# ------------------------------------------------------------------ the browser tests' server and browser
+# One JupyterLab (on a temporary copy of notebooks/) and one headless Chromium for every browser test
+# module: they share the xdist group "browser", so they run on one worker, one after the other.
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """JupyterLab on a copy of notebooks/; yields ``(url, token, root)``; tests may add notebooks to root/notebooks."""
+    import shutil
+
+    from browser_support import NOTEBOOKS, kernel_env, lab_server
+
+    _need_chromium()
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(NOTEBOOKS, root / "notebooks")
+    with lab_server(root, env=kernel_env()) as (url, token):
+        yield url, token, root
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from browser_support import CHROMIUM, CHROMIUM_ARGS
+
+    _need_chromium()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _need_chromium():
+    from browser_support import MISSING, REQUIRED
+
+    if MISSING:
+        if REQUIRED:
+            pytest.fail(f"REQUIRE_BROWSER_TEST is set but {MISSING}")
+        pytest.skip(MISSING)

@@ -1,137 +1,46 @@
 """A real-browser smoke test: JupyterLab + headless Chromium, as a student would use it.
 
-It starts JupyterLab on 127.0.0.1 with a token, opens 00_course_map in Debian's
-Chromium (driven by Playwright; nothing downloads a browser), runs all cells,
-moves the kernel widget, and asserts that the figure changed and that no error
-or stderr output appeared. Skipped, with the reason, where Chromium is absent;
-.ci/run installs it and sets REQUIRE_BROWSER_TEST=1 so that CI cannot skip it.
+It opens 00_course_map in JupyterLab in Debian's Chromium (driven by Playwright; nothing downloads
+a browser), runs all cells, moves the kernel widget, and asserts that the figure changed and that
+no error or stderr output appeared. Two more tests run the real cells of one widget each (03's
+convolution explorer, 08's architecture browser) after the notebook's set-up cell, and move it.
+Skipped, with the reason, where Chromium is absent; .ci/run installs it and sets
+REQUIRE_BROWSER_TEST=1 so that CI cannot skip it. The server and the browser are the session
+fixtures ``lab`` and ``chromium`` (tests/conftest.py), shared with the other browser tests.
 """
 
 import contextlib
-import os
-import secrets
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
+from browser_support import NOTEBOOKS, error_outputs, excerpt, open_and_run_all, shut_down_kernel
 
-if not CHROMIUM and not os.environ.get("REQUIRE_BROWSER_TEST"):
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it",
-                allow_module_level=True)
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # running as root
-    "--headless=new", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-quic",
-    # keep Chromium off the network: this machine has none beyond localhost
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-domain-reliability", "--no-pings",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = pytest.mark.xdist_group("browser")
 
 
 @contextlib.contextmanager
-def lab_server(root: Path, env: dict | None = None):
-    """A JupyterLab server whose root is ``root / "notebooks"``; yields ``(url, token)``, stops it at the end.
+def _notebook_page(lab, chromium, notebook: str, needles: list[str] | None = None):
+    """A page with ``notebook`` open in JupyterLab, every cell run, no error shown; then closed.
 
-    Shared with ``benchmarks/bench_browser.py`` and ``test_browser_fidelity.py``. The config, runtime and
-    workspace folders live under ``root``; ``env`` adds variables to the server's (and kernels') environment.
+    With ``needles``, the page shows only the notebook's set-up cell and its cells holding them.
     """
-    port, token = _free_port(), secrets.token_hex(16)
-    cmd = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--expose-app-in-browser",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root / 'notebooks'}",
-        f"--LabApp.workspaces_dir={root / 'workspaces'}", "--LabApp.news_url=",
-    ]
-    if hasattr(os, "getuid") and os.getuid() == 0:
-        cmd.append("--allow-root")
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / "config"), JUPYTER_RUNTIME_DIR=str(root / "runtime"),
-               **(env or {}))
-    log = open(root / "server.log", "w")
-    server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
+    url, token, root = lab
+    if needles:
+        name = f"{Path(notebook).stem}_excerpt.ipynb"
+        nbformat.write(excerpt(NOTEBOOKS / notebook, needles), root / "notebooks" / name)
+        notebook = name
+    page = chromium.new_page(viewport={"width": 1500, "height": 1100})
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" + (root / "server.log").read_text()[-3000:])
-                time.sleep(0.5)
-        yield url, token
+        open_and_run_all(page, url, token, notebook)
+        assert error_outputs(page) == []
+        yield page, root
+        assert error_outputs(page) == []
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory):
-    """A JupyterLab server on a copy of notebooks/ (running cells must not touch the repo)."""
-    assert CHROMIUM, "REQUIRE_BROWSER_TEST is set but chromium is not installed"
-    root = tmp_path_factory.mktemp("lab")
-    shutil.copytree(NOTEBOOKS, root / "notebooks")
-    with lab_server(root) as (url, token):
-        yield url, token, root
-
-
-def _open_and_run_all(page, url, token, notebook):
-    # a fresh workspace per notebook: otherwise JupyterLab restores the tabs an earlier test opened
-    page.goto(f"{url}/lab/workspaces/{Path(notebook).stem}/tree/{notebook}?reset&token={token}")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=120_000)
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
-    # wait until the kernel is connected and idle, then Run All and wait for it to finish
-    page.wait_for_function(
-        """() => { const w = window.jupyterapp.shell.currentWidget;
-                   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-                   return k && k.status === 'idle'; }""",
-        timeout=120_000,
-    )
-    assert page.locator(".jp-Dialog").count() == 0, "JupyterLab asked a question (kernel selection?)"
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_function(
-        """() => { const w = window.jupyterapp.shell.currentWidget;
-                   const cells = w.content.widgets.filter(c => c.model.type === 'code');
-                   const k = w.sessionContext.session.kernel;
-                   return k.status === 'idle' && cells.every(c => c.model.executionCount !== null); }""",
-        timeout=300_000,
-    )
-
-
-@contextlib.contextmanager
-def _notebook_page(jupyterlab, notebook: str):
-    """A Chromium page with ``notebook`` open in JupyterLab, every cell run, no error shown; then closed."""
-    from playwright.sync_api import sync_playwright
-
-    url, token, root = jupyterlab
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            _open_and_run_all(page, url, token, notebook)
-            assert _error_outputs(page) == []
-            yield page, root
-            assert _error_outputs(page) == []
-        finally:
-            browser.close()
+        shut_down_kernel(page)
+        page.close()
 
 
 def _wait_for_change(locator, old: bytes, path: Path, timeout: float = 20.0) -> bytes:
@@ -144,15 +53,8 @@ def _wait_for_change(locator, old: bytes, path: Path, timeout: float = 20.0) -> 
     return shot
 
 
-def _error_outputs(page) -> list[str]:
-    return page.locator(
-        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
-        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']"
-    ).all_inner_texts()
-
-
-def test_course_map_runs_and_its_widget_updates_the_figure(jupyterlab):
-    with _notebook_page(jupyterlab, "00_course_map.ipynb") as (page, root):
+def test_course_map_runs_and_its_widget_updates_the_figure(lab, chromium):
+    with _notebook_page(lab, chromium, "00_course_map.ipynb") as (page, root):
         text = page.locator(".jp-NotebookPanel").inner_text()
         assert "✓ output_size" in text and "✓ vertical_edge_kernel" in text
 
@@ -190,11 +92,8 @@ def _slider_to(page, css_class: str, value: int) -> None:
     page.keyboard.press("Enter")
 
 
-def test_stride_padding_explorer_follows_stride_and_padding(jupyterlab):
-    with _notebook_page(jupyterlab, "03_stride_padding.ipynb") as (page, root):
-        text = page.locator(".jp-NotebookPanel").inner_text()
-        assert "✓ mirror_pad" in text and "✓ output_size" in text and "✓ partial_ratio" in text
-
+def test_stride_padding_explorer_follows_stride_and_padding(lab, chromium):
+    with _notebook_page(lab, chromium, "03_stride_padding.ipynb", ["explorer = ConvExplorer("]) as (page, root):
         explorer = page.locator(".conv-explorer").first
         figure = explorer.locator(".jupyter-matplotlib-figure").first
         size = explorer.locator(".conv-explorer-size").first
@@ -221,9 +120,9 @@ def test_stride_padding_explorer_follows_stride_and_padding(jupyterlab):
         page.screenshot(path=str(root / "page_03.png"), full_page=False)
 
 
-def test_architecture_browser_follows_the_picked_network(jupyterlab):
-    with _notebook_page(jupyterlab, "08_architectures.ipynb") as (page, root):
-        # (cells far from the view are not rendered as text, so the ✓ lines are checked by nbval instead)
+def test_architecture_browser_follows_the_picked_network(lab, chromium):
+    needles = ["from helpers.figures.architectures import", 'browser = ArchitectureBrowser("resnet18")']
+    with _notebook_page(lab, chromium, "08_architectures.ipynb", needles) as (page, root):
         browser = page.locator(".arch-browser").first
         browser.scroll_into_view_if_needed()
         figure = browser.locator(".jupyter-matplotlib-figure").first

@@ -9,27 +9,22 @@ made in the kernel (``savefig`` at the canvas's size and device pixel ratio, wit
 animated: matplotlib's own picture, no blitting involved). A deliberately broken
 blit (the background never restored) must fail the same comparison.
 
-One JupyterLab for the module, one small notebook (built in a temporary folder) that shows the
-four widgets. Skipped, with the reason, where Chromium is absent (see test_browser.py).
+One small notebook that shows the four widgets, opened in the browser tests' shared JupyterLab
+(tests/conftest.py). Skipped, with the reason, where Chromium is absent (see test_browser.py).
 """
 
 import base64
 import io
 import json
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _error_outputs, _open_and_run_all, lab_server
+from browser_support import error_outputs, open_and_run_all, shut_down_kernel
 
-if not CHROMIUM and not os.environ.get("REQUIRE_BROWSER_TEST"):
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium); .ci/run installs it",
-                allow_module_level=True)
-
-REPO = Path(__file__).parent.parent
+pytestmark = pytest.mark.xdist_group("browser")
 
 # The notebook: each widget in its own cell, with a CSS class to find it on the page.
 CELLS = [
@@ -98,39 +93,24 @@ EXECUTE_JS = """async (code) => {
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """JupyterLab on a temporary folder holding the small notebook; yields (url, token, root)."""
+def page(lab, chromium, tmp_path_factory):
+    """One page with the small notebook open and run (device pixel ratio 1), in the shared JupyterLab."""
     import nbformat
 
-    assert CHROMIUM, "REQUIRE_BROWSER_TEST is set but chromium is not installed"
-    root = tmp_path_factory.mktemp("fidelity")
-    SHOTS[:] = [root]
-    (root / "notebooks").mkdir()
+    url, token, root = lab
+    SHOTS[:] = [tmp_path_factory.mktemp("fidelity")]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     nbformat.write(nb, root / "notebooks" / "fidelity.ipynb")
-    # the kernel imports helpers from this checkout
-    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
-    with lab_server(root, env={"PYTHONPATH": path}) as (url, token):
-        yield url, token, root
-
-
-@pytest.fixture(scope="module")
-def page(lab):
-    """One Chromium page with the notebook open and run (device pixel ratio 1)."""
-    from playwright.sync_api import sync_playwright
-
-    url, token, root = lab
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-            _open_and_run_all(pg, url, token, "fidelity.ipynb")
-            assert _error_outputs(pg) == []
-            yield pg
-            assert _error_outputs(pg) == []
-        finally:
-            browser.close()
+    pg = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        open_and_run_all(pg, url, token, "fidelity.ipynb")
+        assert error_outputs(pg) == []
+        yield pg
+        assert error_outputs(pg) == []
+    finally:
+        shut_down_kernel(pg)
+        pg.close()
 
 
 # ------------------------------------------------------------------ reading both pictures

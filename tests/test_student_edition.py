@@ -4,10 +4,9 @@
   and searches every built file for every solution line, every hidden-test line, every line of
   an instructor note and of the grader's hidden cases (``helpers/exercises/hidden.py``).
 * Each notebook runs as set-up cell + exercise section only, as a student who jumps to the
-  exercises (and the grader) runs it: the instructor's solutions pass every check, and in the
-  student edition every graded check *raises* (fails) on the stubs, with the "not implemented"
-  report. A notebook whose solutions do not pass on the set-up cell alone (its exercise section
-  is not self-contained yet) falls back to the whole notebook, and the test says so.
+  exercises (and the grader) runs it: the instructor's solutions pass every check (✓, no stderr),
+  and in the student edition every graded check *raises* (fails) on the stubs, with the
+  "not implemented" report.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from helpers.grading.layout import exercise_start, setup_index
@@ -113,78 +113,67 @@ def test_student_edition_markers(tmp_path):
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 
-# ------------------------------------------------------------------ the stubs fail their checks
-#: Notebooks whose exercise section does not yet run on the set-up cell alone: run whole.
-WHOLE: set[str] = set()
+# ------------------------------------------------------------------ the stubs fail, the solutions pass
+# One kernel serves every run of this module. Each run starts from an empty namespace (%reset -f,
+# every figure closed), then runs the notebook's set-up cell and its exercise section: exactly
+# what a student who jumps to the exercises has, except that imported modules stay loaded.
+RESET = nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.close('all')\n%reset -f")
 
 
-def _exercise_run(nb, whole: bool):
-    start, setup = exercise_start(nb), setup_index(nb)
-    keep = list(range(setup, start)) if whole else [setup]
-    run = nbformat.v4.new_notebook(metadata=nb.metadata)
-    run.cells = [nb.cells[k] for k in keep] + nb.cells[start:]
-    return run, len(keep)
+@pytest.fixture(scope="module")
+def kernel():
+    client = NotebookClient(nbformat.v4.new_notebook(), timeout=600, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(ROOT / "notebooks")}})
+    with client.setup_kernel():
+        yield client
 
 
-def _graded_errors(path: Path, whole: bool, student: bool = True):
+def _run_exercises(kernel, path: Path, student: bool):
+    """Set-up cell + exercise section of the notebook (its student edition, or the instructor's)."""
     nb = nbformat.read(path, as_version=4)
     nb = student_edition(nb) if student else nb
-    run, n_prefix = _exercise_run(nb, whole)
-    NotebookClient(run, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-                   allow_errors=True).execute()
-    errors = []
+    run = nbformat.v4.new_notebook(metadata=nb.metadata)
+    run.cells = [nbformat.v4.new_code_cell(RESET.source), nb.cells[setup_index(nb)]] + nb.cells[exercise_start(nb):]
+    kernel.nb = run  # the client writes each executed cell back into its notebook
     for k, cell in enumerate(run.cells):
-        err = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
-        graded = cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")
-        errors.append((k, cell, err, graded))
-    return errors, n_prefix
+        kernel.execute_cell(cell, k)
+    return [c for c in run.cells[1:] if c.cell_type == "code"]
 
 
-_SELF_CONTAINED: dict[str, bool] = {}
+def _error(cell):
+    return next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
 
 
-def self_contained(path: Path) -> bool:
-    """Whether the instructor's solutions pass every check with the set-up cell + exercises only."""
-    if path.stem not in _SELF_CONTAINED:
-        errors, _ = _graded_errors(path, whole=False, student=False)
-        bad = [(cell.source[:60], err["ename"]) for _, cell, err, _ in errors if err is not None]
-        if bad:
-            print(f"{path.name}: the exercise section needs more than the set-up cell {bad[:3]}; "
-                  "running the whole notebook")
-        _SELF_CONTAINED[path.stem] = not bad
-    return _SELF_CONTAINED[path.stem]
+def _graded(cell) -> bool:
+    return bool(cell.metadata.get("nbgrader", {}).get("grade"))
 
 
-def check_solutions(path: Path):
-    """The instructor's solutions pass every check, set-up + exercises (or, as a fallback, whole)."""
-    if path.stem not in WHOLE and self_contained(path):
-        return  # self_contained() ran them, set-up + exercises, without an error
-    errors, _ = _graded_errors(path, whole=True, student=False)
-    bad = [(cell.source[:60], err["ename"], err["evalue"][:200]) for _, cell, err, _ in errors if err is not None]
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)
+def test_solutions_pass_their_checks(kernel, path):
+    """The instructor's solutions: every check prints its ✓ line, nothing fails, nothing goes to stderr."""
+    cells = _run_exercises(kernel, path, student=False)
+    bad = [(c.source[:60], e["ename"], e["evalue"][:200]) for c in cells if (e := _error(c))]
     assert not bad, bad
+    graded = [c for c in cells if _graded(c)]
+    assert graded, "the notebook has autograded checks"
+    for c in graded:
+        text = "".join(o.get("data", {}).get("text/plain", "") + o.get("text", "") for o in c.outputs)
+        assert text.startswith("✓"), f"{c.metadata['nbgrader']['grade_id']}: {text[:300]!r}"
+    stderr = [o.get("text", "") for c in cells for o in c.outputs if o.get("name") == "stderr"]
+    assert not stderr, stderr
 
 
-def check_student_edition(path: Path):
-    whole = path.stem in WHOLE or not self_contained(path)
-    errors, n_prefix = _graded_errors(path, whole=whole)
-    graded = [(k, cell, err) for k, cell, err, g in errors if g]
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.stem)
+def test_checks_fail_on_the_student_stubs(kernel, path):
+    """The student edition: every graded check raises its ✗ "not implemented" report; nothing else breaks."""
+    cells = _run_exercises(kernel, path, student=True)
+    graded = [c for c in cells if _graded(c)]
     assert graded
-    for k, cell, err in graded:
-        gid = cell.metadata["nbgrader"]["grade_id"]
+    for cell in graded:
+        gid, err = cell.metadata["nbgrader"]["grade_id"], _error(cell)
         assert err is not None, f"{gid}: the check passed the stub"
         assert err["ename"] == "ExerciseFailed", f"{gid}: {err['ename']}: {err['evalue'][:200]}"
         assert err["evalue"].startswith("✗"), err["evalue"][:200]
         assert "not implemented" in err["evalue"] or "not answered" in err["evalue"], err["evalue"][:200]
-    for k, cell, err, g in errors:  # nothing else breaks
-        assert g or err is None, f"cell {k}: {cell.source[:80]!r} raised {err and err['ename']}"
-
-
-# One test class per notebook, not one parametrized function, so that pytest-xdist's
-# --dist loadscope (make test) can run the student editions on different workers.
-for _path in WITH_EXERCISES:
-    _name = "TestStudentEdition_" + _path.stem
-    globals()[_name] = type(_name, (), {
-        "__doc__": f"The student edition of {_path.name}, set-up cell + exercises.",
-        "test_solutions_pass_their_checks": lambda self, path=_path: check_solutions(path),
-        "test_checks_fail_on_the_student_stubs": lambda self, path=_path: check_student_edition(path),
-    })
+    for k, cell in enumerate(cells):  # nothing else breaks
+        assert _graded(cell) or _error(cell) is None, f"cell {k}: {cell.source[:80]!r} raised {_error(cell)['ename']}"

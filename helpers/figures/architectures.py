@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from helpers.figures.base import widget_canvas
+from helpers.figures.base import FigureWidget
 from helpers.summary import ARCHITECTURES, LayerRow, summary
 
 __all__ = [
@@ -184,7 +184,7 @@ def plot_attention_map(image: np.ndarray, attention: np.ndarray, query: tuple[in
     return ax
 
 
-class ArchitectureBrowser:
+class ArchitectureBrowser(FigureWidget):
     """Pick a network (and an input size): its per-layer profile is drawn from the module.
 
     Four panels along the depth: output side and channels, parameters, FLOPs and receptive field,
@@ -194,7 +194,6 @@ class ArchitectureBrowser:
 
     def __init__(self, name: str = "resnet18", input_side: int = 224):
         import ipywidgets as W
-        import matplotlib.pyplot as plt
 
         if name not in ARCHITECTURES:
             raise ValueError(f"name={name!r} is not allowed: expected one of {', '.join(map(repr, ARCHITECTURES))}")
@@ -205,22 +204,14 @@ class ArchitectureBrowser:
         self.network.add_class("arch-browser-network")
         self.size.add_class("arch-browser-size")
         self.about.add_class("arch-browser-about")
-        with plt.ioff():
-            self.fig = plt.figure(figsize=(10, 5.8), layout="constrained")
-        self.axes = self.fig.subplots(2, 2).ravel()
-        self._message = self.fig.text(0.5, 0.5, "", ha="center", va="center", color="crimson", fontsize=12)
-        widget_canvas(self.fig)
+        self.fig, axes = self.subplots(2, 2, figsize=(10, 5.8), layout="constrained")
+        fig, self.axes = self.fig, axes.ravel()
+        self._message_area(fontsize=12)
         self.rows: list[LayerRow] = []
-        self.message = ""
-        self.network.observe(lambda _: self.update(), names="value")
-        self.size.observe(lambda _: self.update(), names="value")
-        canvas = self.fig.canvas
-        controls = W.HBox([self.network, self.size])
-        self.widget = W.VBox([controls, self.about, canvas]) if isinstance(canvas, W.DOMWidget) else \
-            W.VBox([controls, self.about])
-        self.widget.add_class("arch-browser")
+        self._watch(self.network, self.size)
+        self._finish(fig, [], W.VBox([W.HBox([self.network, self.size]), self.about]), css_class="arch-browser")
+        fig.set_layout_engine("constrained")  # every network has other labels: lay the panels out on each draw
         self.update()
-
 
     def update(self) -> list[LayerRow]:
         """Summarise the picked network at the picked input size and redraw; returns the rows."""
@@ -230,11 +221,10 @@ class ArchitectureBrowser:
             ax.clear()
         try:
             self.rows = summary(name, (3, side, side), depth=a.layer_depth)
-            self.message = ""
+            self._message.set_text("")
         except ValueError:
             self.rows = []
-            self.message = f"{name} cannot run on a {side}×{side} input: a feature map shrinks below its kernel"
-        self._message.set_text(self.message)
+            self._message.set_text(f"{name} cannot run on a {side}×{side} input: a feature map shrinks below its kernel")
         for ax in self.axes:
             ax.set_visible(not self.message)
         if self.rows:
@@ -248,10 +238,5 @@ class ArchitectureBrowser:
         else:
             self.fig.suptitle("")
             self.about.value = f"<b>{name}</b>: {self.message}"
-        self.fig.canvas.draw_idle()
+        self.redraw(full=True)
         return self.rows
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)

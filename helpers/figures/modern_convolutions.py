@@ -1,8 +1,8 @@
 """Figures and widgets of notebook 07 (新进展: 3x3 stacks, 1x1, separable, dilated and large kernels).
 
 Each widget is a plain function that computes what is shown, tested without a browser, and a
-thin class that wires ipywidgets controls to a persistent figure, redrawn in place with
-:class:`helpers.figures.base.Blitter`:
+thin :class:`helpers.figures.base.FigureWidget` that wires ipywidgets controls to a persistent figure,
+redrawn in place:
 
 ``dilated_stack_view``  /  ``DilatedStackExplorer``
     per-layer kernel sizes and dilations → the exact footprint (path counts), the field size,
@@ -32,7 +32,7 @@ from helpers.erf import (
     random_stack,
     stack_summary,
 )
-from helpers.figures.base import Blitter, freeze_layout, widget_canvas
+from helpers.figures.base import FigureWidget
 
 __all__ = [
     "PRESETS",
@@ -223,7 +223,7 @@ def _wrap(text: str, width: int = 44) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
-class DilatedStackExplorer:
+class DilatedStackExplorer(FigureWidget):
     """Type a stack's kernel sizes and dilations; see which input pixels one unit sees (空洞卷积).
 
     The map shows the exact footprint of one output unit: brighter where more paths arrive,
@@ -234,7 +234,6 @@ class DilatedStackExplorer:
 
     def __init__(self, preset: str = "dilations 2, 2, 2 (gridding)", channels: int = 64):
         import ipywidgets as W
-        import matplotlib.pyplot as plt
 
         if preset not in PRESETS:
             raise ValueError(f"preset={preset!r} is not allowed: expected one of {', '.join(map(repr, PRESETS))}")
@@ -248,40 +247,26 @@ class DilatedStackExplorer:
                                 continuous_update=False, layout=W.Layout(width="260px"))
         self.channels = W.IntSlider(value=channels, min=1, max=512, description="channels C", style=style)
         self.view: DilatedView | None = None
-        self._setting = False
-        self.preset.observe(self._on_preset, names="value")
-        for w in (self.kernels, self.dilations, self.channels):
-            w.observe(lambda change: self._on_change(), names="value")
+        self._watch(self.preset, handler=self._on_preset)
+        self._watch(self.kernels, self.dilations, self.channels)
 
-        with plt.ioff():
-            fig, ax = plt.subplots(figsize=(4.6, 4.9), layout="constrained")
-        self.fig, self._ax = fig, ax
-        self._img = ax.imshow(np.tile(OUTSIDE, (MAX_FIELD, MAX_FIELD, 1)), interpolation="nearest")
+        fig, ax = self.subplots(figsize=(4.6, 4.9), layout="constrained")
+        self.fig, self.ax = fig, ax
+        self.image = ax.imshow(np.tile(OUTSIDE, (MAX_FIELD, MAX_FIELD, 1)), interpolation="nearest")
         _hide_ticks(ax)
         ax.set_title(" \n ", fontsize=10)
         ax.set_xlabel("bright: many paths · crimson: hole · grey: outside")
-        self._message = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", color="crimson",
-                                fontsize=10, bbox={"fc": "white", "ec": "crimson"})
-        widget_canvas(fig)
-        freeze_layout(fig)
-        self._blit = Blitter(fig, [self._img, self._message, ax.title])
+        message = self._message_area(ax, fontsize=10, bbox={"fc": "white", "ec": "crimson"})
         controls = W.VBox([self.preset, W.HBox([self.kernels, self.dilations]), self.channels])
-        self.widget = W.VBox([controls, fig.canvas]) if isinstance(fig.canvas, W.DOMWidget) else controls
+        self._finish(fig, [self.image, message, ax.title], controls)
         self.update()
 
     def _on_preset(self, change) -> None:
         ks, ds = PRESETS[self.preset.value]
-        self._setting = True
-        try:
+        with self._quiet():
             self.kernels.value = ", ".join(map(str, ks))
             self.dilations.value = ", ".join(map(str, ds))
-        finally:
-            self._setting = False
         self.update()
-
-    def _on_change(self) -> None:
-        if not self._setting:
-            self.update()
 
     def update(self) -> DilatedView:
         """Recompute from the controls and redraw in place."""
@@ -291,7 +276,7 @@ class DilatedStackExplorer:
             self._show(np.tile(OUTSIDE, (15, 15, 1)))
             self._message.set_text(v.message)
             self._message.set_visible(True)
-            self._ax.set_title("no footprint\n ", fontsize=10)
+            self.ax.set_title("no footprint\n ", fontsize=10)
         else:
             s = v.summary
             self._show(_footprint_rgb(v.counts, max(s.field + 2, 15)))  # the field, with a grey border
@@ -299,22 +284,17 @@ class DilatedStackExplorer:
             self._message.set_visible(False)
             holes = f"{s.holes} holes ✗" if s.holes else "no holes ✓"
             k2 = " + ".join(f"{k}²" for k in s.kernel_sizes)
-            self._ax.set_title(f"field {s.field}x{s.field}: sees {s.seen} of {s.field ** 2} pixels, {holes}\n"
+            self.ax.set_title(f"field {s.field}x{s.field}: sees {s.seen} of {s.field ** 2} pixels, {holes}\n"
                                f"weights ({k2})·C² = {s.weights:,} for C = {v.channels}", fontsize=10)
-        self._blit.redraw()
+        self.redraw()
         return v
 
     def _show(self, rgb: np.ndarray) -> None:
         n = rgb.shape[0]
-        self._img.set_data(rgb)
-        self._img.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
-        self._ax.set_xlim(-0.5, n - 0.5)
-        self._ax.set_ylim(n - 0.5, -0.5)
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+        self.image.set_data(rgb)
+        self.image.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
+        self.ax.set_xlim(-0.5, n - 0.5)
+        self.ax.set_ylim(n - 0.5, -0.5)
 
 
 # =========================================================================== ERF widget
@@ -377,7 +357,7 @@ def erf_view(depth: int, kernel_size: int, dilation: int = 1) -> ErfView:
     return view
 
 
-class ErfExplorer:
+class ErfExplorer(FigureWidget):
     """Depth, kernel size and dilation → the measured ERF under the theoretical field (有效感受野).
 
     Left: the ERF of the centre unit (mean |∂y/∂x| over random inputs, normalised to its peak),
@@ -387,7 +367,6 @@ class ErfExplorer:
 
     def __init__(self, depth: int = 4, kernel_size: int = 3, dilation: int = 1):
         import ipywidgets as W
-        import matplotlib.pyplot as plt
         from matplotlib.patches import Circle, Rectangle
 
         style = {"description_width": "initial"}
@@ -395,75 +374,64 @@ class ErfExplorer:
         self.kernel = W.Dropdown(options=ERF_KERNELS, value=kernel_size, description="kernel size", style=style,
                                  layout=W.Layout(width="160px"))
         self.dilation = W.IntSlider(value=dilation, min=1, max=3, description="dilation", style=style)
-        for w in (self.depth, self.kernel, self.dilation):
-            w.observe(lambda change: self.update(), names="value")
+        self._watch(self.depth, self.kernel, self.dilation)
         self.view: ErfView | None = None
 
-        with plt.ioff():
-            fig, (ax_map, ax_row) = plt.subplots(1, 2, figsize=(8.4, 3.8), layout="constrained",
-                                                 gridspec_kw={"width_ratios": [1, 1.25]})
-        self.fig, self._ax_map, self._ax_row = fig, ax_map, ax_row
-        self._img = ax_map.imshow(np.zeros((3, 3)), cmap="magma", vmin=0, vmax=1, interpolation="nearest")
-        self._box = ax_map.add_patch(Rectangle((0, 0), 1, 1, fill=False, ec="tab:orange", lw=2))
-        self._circle = ax_map.add_patch(Circle((0, 0), 1, fill=False, ec="white", lw=1.2, ls="--"))
+        fig, (ax_map, ax_row) = self.subplots(1, 2, figsize=(8.4, 3.8), layout="constrained",
+                                              gridspec_kw={"width_ratios": [1, 1.25]})
+        self.fig, self.ax_map, self.ax_row = fig, ax_map, ax_row
+        self.image = ax_map.imshow(np.zeros((3, 3)), cmap="magma", vmin=0, vmax=1, interpolation="nearest")
+        self.field_box = ax_map.add_patch(Rectangle((0, 0), 1, 1, fill=False, ec="tab:orange", lw=2))
+        self.sigma_circle = ax_map.add_patch(Circle((0, 0), 1, fill=False, ec="white", lw=1.2, ls="--"))
         _hide_ticks(ax_map)
         ax_map.set_title(" ")
         ax_map.set_xlabel("orange: theoretical field · dashed: radius 2σ")
-        (self._row,) = ax_row.plot([], [], "o-", ms=3, color="tab:purple", label="ERF, centre row")
-        (self._edges,) = ax_row.plot([], [], color="tab:orange", lw=2, label="theoretical field")
+        (self.row_line,) = ax_row.plot([], [], "o-", ms=3, color="tab:purple", label="ERF, centre row")
+        (self.edges,) = ax_row.plot([], [], color="tab:orange", lw=2, label="theoretical field")
         ax_row.set_ylim(-0.05, 1.35)  # room for the legend above the curve
         ax_row.set_xlim(-1.5, 1.5)
-        self._edges.set_data([-1, -1, 1, 1], [0, 1.05, 1.05, 0])
+        self.edges.set_data([-1, -1, 1, 1], [0, 1.05, 1.05, 0])
         ax_row.set_xlabel("offset from the centre / half-width of the field")
         ax_row.set_ylabel("ERF / peak")
         ax_row.legend(loc="upper right", fontsize=8)
         ax_row.set_title(" \n ", fontsize=9)
-        self._message = ax_row.text(0.5, 0.5, "", transform=ax_row.transAxes, ha="center", va="center",
-                                    color="crimson", fontsize=9, bbox={"fc": "white", "ec": "crimson"})
-        widget_canvas(fig)
-        freeze_layout(fig)
-        self._blit = Blitter(fig, [self._img, self._box, self._circle, self._row, self._edges, self._message,
-                                   ax_map.title, ax_row.title])
-        controls = W.HBox([self.depth, self.kernel, self.dilation])
-        self.widget = W.VBox([controls, fig.canvas]) if isinstance(fig.canvas, W.DOMWidget) else controls
+        message = self._message_area(ax_row, fontsize=9, bbox={"fc": "white", "ec": "crimson"})
+        animated = [self.image, self.field_box, self.sigma_circle, self.row_line, self.edges, message,
+                    ax_map.title, ax_row.title]
+        self._finish(fig, animated, W.HBox([self.depth, self.kernel, self.dilation]))
         self.update()
 
     def update(self) -> ErfView:
         """Measure (or fetch from the cache) and redraw in place."""
         v = erf_view(self.depth.value, self.kernel.value, self.dilation.value)
         self.view = v
-        drawn = (self._img, self._box, self._circle, self._row, self._edges)
+        drawn = (self.image, self.field_box, self.sigma_circle, self.row_line, self.edges)
         if v.message:
             for a in drawn:
                 a.set_visible(False)
             self._message.set_text(v.message)
-            self._ax_map.set_title("no measurement")
-            self._ax_row.set_title(" \n ")
-            self._blit.redraw()
+            self.ax_map.set_title("no measurement")
+            self.ax_row.set_title(" \n ")
+            self.redraw()
             return v
         for a in drawn:
             a.set_visible(True)
         self._message.set_text("")
         n, f = v.size, v.field
-        self._img.set_data(v.erf / v.erf.max())
-        self._img.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
-        self._ax_map.set_xlim(-0.5, n - 0.5)
-        self._ax_map.set_ylim(n - 0.5, -0.5)
+        self.image.set_data(v.erf / v.erf.max())
+        self.image.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
+        self.ax_map.set_xlim(-0.5, n - 0.5)
+        self.ax_map.set_ylim(n - 0.5, -0.5)
         o = (n - f) / 2 - 0.5
-        self._box.set_bounds(o, o, f, f)
-        self._circle.set_center(((n - 1) / 2, (n - 1) / 2))
-        self._circle.set_radius(2 * v.sigma)
+        self.field_box.set_bounds(o, o, f, f)
+        self.sigma_circle.set_center(((n - 1) / 2, (n - 1) / 2))
+        self.sigma_circle.set_radius(2 * v.sigma)
         h = (f - 1) / 2
         row = v.erf[n // 2]
-        self._row.set_data((np.arange(n) - (n - 1) / 2) / h, row / row.max())
-        self._ax_map.set_title(f"{v.depth} layer(s) of {v.kernel_size}x{v.kernel_size}, dilation {v.dilation}")
-        self._ax_row.set_title(f"field {f}x{f} · effective radius σ = {v.sigma:.2f} px\n"
+        self.row_line.set_data((np.arange(n) - (n - 1) / 2) / h, row / row.max())
+        self.ax_map.set_title(f"{v.depth} layer(s) of {v.kernel_size}x{v.kernel_size}, dilation {v.dilation}")
+        self.ax_row.set_title(f"field {f}x{f} · effective radius σ = {v.sigma:.2f} px\n"
                                f"2σ / half-width = {2 * v.sigma / h:.2f} · Gaussian fit R² = "
                                f"{v.gaussian_r2:.2f}", fontsize=9)
-        self._blit.redraw()
+        self.redraw()
         return v
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)

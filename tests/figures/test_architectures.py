@@ -54,7 +54,7 @@ def test_browser_switches_network_and_reports_what_it_shows():
     assert len(b.rows) == 15 and "11,689,512" in b.about.value
     b.network.value = "googlenet"
     assert "6,624,904" in b.about.value and b.message == ""
-    assert b.fig._suptitle.get_text().startswith("googlenet")
+    assert b.fig.get_suptitle().startswith("googlenet")
     fields = profile_data(b.rows)["field"]
     finite = fields[~np.isnan(fields)]
     assert (np.diff(finite) >= 0).all() and finite[-1] == 379

@@ -74,26 +74,26 @@ def test_dilated_explorer_follows_presets_and_typed_stacks():
     for name, (ks, ds) in PRESETS.items():
         ex.preset.value = name
         r, grad, weights = torch_stack(ks, ds, ex.channels.value)
-        title = ex._ax.get_title()
+        title = ex.ax.get_title()
         assert f"field {r}x{r}" in title and f"{weights:,}" in title
         assert ("no holes" in title) == (not np.any(grad == 0))
-        assert _crimson(ex._img.get_array()).sum() == np.count_nonzero(grad == 0)
-        assert not ex._message.get_visible()
+        assert _crimson(ex.image.get_array()).sum() == np.count_nonzero(grad == 0)
+        assert not ex.message
     ex.kernels.value, ex.dilations.value = "5, 3", "1, 4"
     r, grad, _ = torch_stack((5, 3), (1, 4), 64)
-    assert ex.view.summary.field == r == 13 and _crimson(ex._img.get_array()).sum() == np.count_nonzero(grad == 0)
+    assert ex.view.summary.field == r == 13 and _crimson(ex.image.get_array()).sum() == np.count_nonzero(grad == 0)
     ex.channels.value = 10
-    assert f"{(25 + 9) * 100:,} for C = 10" in ex._ax.get_title()
+    assert f"{(25 + 9) * 100:,} for C = 10" in ex.ax.get_title()
 
 
 def test_dilated_explorer_shows_a_message_then_recovers():
     ex = DilatedStackExplorer(preset="three 3x3 (VGG)")
     ex.dilations.value = "1, 2"
-    assert ex._message.get_visible() and "3 kernel sizes but 2 dilations" in ex._message.get_text()
+    assert ex.message and "3 kernel sizes but 2 dilations" in ex.message
     ex.dilations.value = "1, 2, 40"
-    assert "at most" in ex._message.get_text()
+    assert "at most" in ex.message
     ex.dilations.value = "1, 2, 5"
-    assert not ex._message.get_visible() and "field 17x17" in ex._ax.get_title()
+    assert not ex.message and "field 17x17" in ex.ax.get_title()
     with pytest.raises(ValueError, match="preset='nope'"):
         DilatedStackExplorer(preset="nope")
 
@@ -133,20 +133,20 @@ def test_erf_explorer_sweeps_its_controls():
         ex.depth.value, ex.kernel.value, ex.dilation.value = depth, k, d
         r = receptive_field_size([ConvSpec(k, dilation=d)] * depth)
         if r > MAX_ERF_FIELD:
-            assert ex._message.get_text() and not ex._img.get_visible()
+            assert ex.message and not ex.image.get_visible()
             continue
         v = ex.view
-        assert ex._message.get_text() == "" and ex._img.get_visible()
-        assert np.allclose(np.asarray(ex._img.get_array()), v.erf / v.erf.max())
-        assert ex._box.get_width() == r and ex._box.get_x() == pytest.approx(ERF_MARGIN - 0.5)
-        assert ex._circle.get_radius() == pytest.approx(2 * v.sigma)
-        assert f"field {r}x{r}" in ex._ax_row.get_title() and f"σ = {v.sigma:.2f}" in ex._ax_row.get_title()
-        xs, ys = ex._row.get_data()  # offsets in half-widths: the ERF is zero beyond ±1
+        assert ex.message == "" and ex.image.get_visible()
+        assert np.allclose(np.asarray(ex.image.get_array()), v.erf / v.erf.max())
+        assert ex.field_box.get_width() == r and ex.field_box.get_x() == pytest.approx(ERF_MARGIN - 0.5)
+        assert ex.sigma_circle.get_radius() == pytest.approx(2 * v.sigma)
+        assert f"field {r}x{r}" in ex.ax_row.get_title() and f"σ = {v.sigma:.2f}" in ex.ax_row.get_title()
+        xs, ys = ex.row_line.get_data()  # offsets in half-widths: the ERF is zero beyond ±1
         assert np.all(np.asarray(ys)[np.abs(xs) > 1 + 1e-9] == 0) and np.sum(np.abs(xs) <= 1 + 1e-9) == r
     ex.depth.value, ex.kernel.value, ex.dilation.value = 10, 31, 3
-    assert "at most" not in ex._message.get_text() and "up to" in ex._message.get_text()
+    assert "at most" not in ex.message and "up to" in ex.message
     ex.depth.value, ex.kernel.value, ex.dilation.value = 3, 3, 1
-    assert ex._message.get_text() == "" and ex._img.get_visible()
+    assert ex.message == "" and ex.image.get_visible()
 
 
 # ---------------------------------------------------------------------------------------------- static

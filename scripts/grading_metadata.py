@@ -24,13 +24,15 @@ import nbformat
 
 POINTS = {
     # 00 course map
-    "ex1-output-size-check": 1, "ex2-edge-kernel-check": 1, "ex3-why-no-flip": 1,
+    "ex1-input-sizes-check": 2, "ex2-edge-kernel-check": 1, "ex3-why-no-flip": 1,
     # 01 motivation
     "ex1-receptive-field-check": 2, "ex2-parameter-counts-check": 2, "ex3-input-window-check": 3, "ex4-why-stride": 2,
     # 02 convolution
-    "ex1-convolve1d-check": 2, "ex2-grouped-check": 3, "ex3-params-check": 1, "ex4-why-correlation": 1,
+    "ex1-convolve1d-check": 2, "ex2-multichannel-check": 2, "ex3-grouped-check": 3, "ex4-fewest-groups-check": 2,
+    "ex5-why-correlation": 1,
     # 03 stride and padding
-    "ex1-mirror-pad-check": 2, "ex2-dilated-size-check": 1, "ex3-partial-ratio-check": 3, "ex4-which-padding": 2,
+    "ex1-mirror-pad-check": 2, "ex2-same-padding-check": 1, "ex2-largest-dilation-check": 1, "ex3-hand-size-check": 1,
+    "ex3-hand-cell-check": 2, "ex4-predict-check": 1, "ex5-partial-ratio-check": 3, "ex6-which-padding": 2,
     # 04 pooling
     "ex1-max-pool-backward-check": 3, "ex2-avg-pool-check": 3, "ex3-pool-out-check": 2, "ex4-hinton": 2,
     # 05 normalization

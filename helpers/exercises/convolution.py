@@ -7,8 +7,8 @@ import numpy as np
 from helpers.conv import conv2d, convolve1d
 from helpers.exercises.framework import Case, CheckReport, Forbid, check, graded
 
-__all__ = ["check_convolve1d", "check_grouped_conv2d", "check_grouped_params",
-           "FORBID_CONVOLVE", "FORBID_GROUPED", "FORBID_PARAMS"]
+__all__ = ["check_convolve1d", "check_multichannel_conv2d", "check_grouped_conv2d", "check_fewest_groups",
+           "FORBID_CONVOLVE", "FORBID_MULTICHANNEL", "FORBID_GROUPED", "FORBID_PARAMS"]
 
 
 def _grouped(position: int):
@@ -19,11 +19,24 @@ def _grouped(position: int):
     return when
 
 
+def _multichannel(*args, **kwargs) -> bool:
+    """True for a conv2d call whose input ``x`` has more than one channel: it does the channel sum itself."""
+    x = kwargs.get("x", args[0] if args else None)
+    return np.ndim(x) >= 3 and np.shape(x)[-3] > 1
+
+
 #: Ready-made convolutions that exercise 1 asks you to write yourself.
 FORBID_CONVOLVE = ("numpy.convolve", "numpy.correlate", "numpy.polymul", "numpy.polynomial", "numpy.fft",
                    "scipy.signal", "scipy.ndimage", "helpers.conv", "helpers.filters", "torch.nn", "torch.nn.functional",
                    "torch.conv1d", "torch.conv2d", "torch.conv_transpose1d", "torch.fft")
-#: Exercise 2 uses conv2d with groups=1 only: a grouped call is the library's answer.
+#: Exercise 2 builds the channel sum from one-channel correlations: a call that sums channels is the answer.
+FORBID_MULTICHANNEL = (
+    Forbid("helpers.conv.conv2d", when=_multichannel, label="helpers.conv.conv2d on several channels"),
+    Forbid("helpers.conv.conv2d_naive", when=_multichannel, label="helpers.conv.conv2d_naive on several channels"),
+    Forbid("helpers.padding.partial_conv2d", when=_multichannel, label="helpers.padding.partial_conv2d on several channels"),
+    "helpers.conv.multichannel_parts", "torch.nn", "torch.nn.functional", "torch.conv2d",
+    "torch.convolution", "scipy.signal", "scipy.ndimage")
+#: Exercise 3 uses conv2d with groups=1 only: a grouped call is the library's answer.
 FORBID_GROUPED = (Forbid("helpers.conv.conv2d", when=_grouped(6), label="helpers.conv.conv2d(groups=...)"),
                   Forbid("helpers.conv.conv2d_naive", when=_grouped(6), label="helpers.conv.conv2d_naive(groups=...)"),
                   Forbid("torch.nn.functional.conv2d", when=_grouped(6), label="torch.nn.functional.conv2d(groups=...)"),
@@ -54,6 +67,46 @@ def check_convolve1d(convolve) -> CheckReport:
                  name="convolve1d", forbid=FORBID_CONVOLVE)
 
 
+def _torch_conv2d(x, weight, bias):
+    """The reference: torch's own layer on one image (float64)."""
+    import torch  # only when this check runs
+    import torch.nn.functional as F
+
+    b = None if bias is None else torch.tensor(bias)
+    return F.conv2d(torch.tensor(x)[None], torch.tensor(weight), b)[0].numpy()
+
+
+def _random_multichannel_case(rng) -> Case:
+    c_in, c_out = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+    kh, kw = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+    x = rng.standard_normal((c_in, int(rng.integers(kh, kh + 6)), int(rng.integers(kw, kw + 6))))
+    bias = rng.standard_normal(c_out) if rng.random() < 0.7 else None
+    return Case((x, rng.standard_normal((c_out, c_in, kh, kw)), bias), label="random")
+
+
+@graded
+def check_multichannel_conv2d(multichannel_conv2d) -> CheckReport:
+    """``multichannel_conv2d(x, weight, bias)``: F_i = Σ_j w_{j,i} * x_j + b_i from one-channel correlations."""
+    rng = np.random.default_rng(3)
+    edge = [
+        Case((rng.standard_normal((2, 5, 5)), rng.standard_normal((3, 2, 3, 3)), np.array([0.5, -1.0, 2.0])),
+             label="two inputs, three outputs"),
+        Case((rng.standard_normal((3, 6, 4)), rng.standard_normal((2, 3, 3, 3)), None),
+             label="three inputs (as RGB), no bias"),
+        Case((rng.standard_normal((4, 3, 3)), rng.standard_normal((2, 4, 1, 1)), np.array([1.0, -1.0])),
+             label="1x1 kernels: a weighted sum of the channels"),
+        Case((rng.standard_normal((3, 5, 7)), rng.standard_normal((4, 3, 2, 3)), rng.standard_normal(4)),
+             label="a 2x3 kernel on a 5x7 input"),
+        Case((rng.standard_normal((2, 4, 4)), rng.standard_normal((2, 2, 3, 3)), np.zeros(2)),
+             label="as many outputs as inputs"),
+    ]
+    return check(multichannel_conv2d, _torch_conv2d, cases=edge, random_case=_random_multichannel_case,
+                 n_random=15, rtol=1e-7, atol=1e-9,
+                 hint="output channel i adds one correlation per input channel j: correlate(x[j], weight[i, j]); "
+                      "then it adds bias[i] once. Stack the C_out maps along a new first axis.",
+                 name="multichannel_conv2d", forbid=FORBID_MULTICHANNEL)
+
+
 def _random_grouped_case(rng) -> Case:
     g = int(rng.integers(1, 4))
     c_in, c_out = g * int(rng.integers(1, 3)), g * int(rng.integers(1, 4))
@@ -82,24 +135,41 @@ def check_grouped_conv2d(grouped_conv2d) -> CheckReport:
                  name="grouped_conv2d", forbid=FORBID_GROUPED)
 
 
+def _fewest_groups_by_torch(c_in, c_out, k, budget) -> int:
+    """Build each allowed grouped layer (on the meta device: no memory) and count its parameters."""
+    from torch import nn  # only when this check runs
+
+    for groups in range(1, min(c_in, c_out) + 1):
+        if c_in % groups == 0 and c_out % groups == 0:
+            layer = nn.Conv2d(c_in, c_out, k, groups=groups, device="meta")
+            if sum(p.numel() for p in layer.parameters()) <= budget:
+                return groups
+    raise ValueError(f"budget={budget} is not allowed: no groups fits it")  # the cases never ask this
+
+
+def _random_budget_case(rng) -> Case:
+    g = int(rng.choice([1, 2, 3, 4, 6, 8]))
+    c_in, c_out, k = g * int(rng.integers(1, 7)), g * int(rng.integers(1, 7)), int(rng.integers(1, 6))
+    allowed = [d for d in range(1, min(c_in, c_out) + 1) if c_in % d == 0 and c_out % d == 0]
+    counts = [c_out * (c_in // d) * k * k + c_out for d in allowed]
+    pick = int(rng.integers(0, len(allowed)))
+    slack = counts[pick - 1] - counts[pick] - 1 if pick else int(rng.integers(0, 100))
+    budget = counts[pick] + (int(rng.integers(0, slack + 1)) if rng.random() < 0.7 else 0)
+    return Case((c_in, c_out, k, budget), label="random")
+
+
 @graded
-def check_grouped_params(n_params) -> CheckReport:
-    """``n_params(in_channels, out_channels, kernel_size, groups, bias)``: parameters of a grouped Conv2d."""
-    from helpers.counting import conv_params  # imports torch: only when this check runs
+def check_fewest_groups(fewest_groups) -> CheckReport:
+    """``fewest_groups(in_channels, out_channels, kernel_size, budget)``: the smallest groups within the budget."""
     edge = [
-        Case((3, 6, 5, 1, True), label="LeNet-5 C1-like, standard"),
-        Case((64, 64, 3, 1, True), label="standard 3x3"),
-        Case((64, 64, 3, 64, True), label="depthwise 3x3"),
-        Case((64, 128, 3, 4, False), label="four groups, no bias"),
-        Case((32, 32, 1, 8, True), label="grouped 1x1"),
+        Case((96, 256, 5, 400_000), label="AlexNet's conv2 under 400,000 parameters"),
+        Case((16, 32, 3, 10 ** 6), label="a budget that a standard layer meets"),
+        Case((64, 64, 3, 9_280), label="a budget equal to a layer's count"),
+        Case((12, 8, 3, 300), label="12 inputs, 8 outputs"),
+        Case((32, 32, 1, 530), label="1x1 kernels: the biases matter"),
+        Case((64, 64, 3, 700), label="only a depthwise layer fits"),
     ]
-
-    def random_case(rng):
-        g = int(rng.choice([1, 2, 3, 4, 8]))
-        return Case((g * int(rng.integers(1, 9)), g * int(rng.integers(1, 9)), int(rng.integers(1, 8)), g,
-                     bool(rng.integers(0, 2))), label="random")
-
-    return check(n_params, lambda ci, co, k, g, b: conv_params(ci, co, k, groups=g, bias=b), cases=edge,
-                 random_case=random_case,
-                 hint="each output channel has one kernel of C_in / groups channels of k x k weights, plus one bias.",
-                 name="n_params", forbid=FORBID_PARAMS)
+    return check(fewest_groups, _fewest_groups_by_torch, cases=edge, random_case=_random_budget_case,
+                 hint="groups must divide both in_channels and out_channels; each output channel has "
+                      "in_channels / groups kernels of k x k weights and one bias. Try groups = 1, 2, 3, ... in turn.",
+                 name="fewest_groups", forbid=FORBID_PARAMS)

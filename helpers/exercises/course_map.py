@@ -13,40 +13,51 @@ from helpers.exercises.framework import (
     graded,
 )
 
-__all__ = ["check_output_size", "check_vertical_edge_kernel", "FORBID_OUTPUT_SIZE"]
+__all__ = ["check_input_sizes", "check_vertical_edge_kernel", "FORBID_OUTPUT_SIZE"]
 
-#: The library's own answers to exercise 1.
+#: The library's own output sizes: searching with them is not inverting the formula.
 FORBID_OUTPUT_SIZE = ("helpers.conv.conv_output_size", "helpers.pool.pool_output_size",
                       "helpers.receptive.output_sizes", "torch.nn", "torch.nn.functional")
 
 
-def _random_size_case(rng: np.random.Generator) -> Case:
+def _input_sizes_by_search(n_out, k, s, p) -> tuple[int, int]:
+    """Every input length n tried in turn with the forward formula (tested against torch): the first and last
+    that give ``n_out`` outputs."""
+    fits = []
+    for n in range(1, n_out * s + k + 1):
+        if k <= n + 2 * p and conv_output_size(n, k, s, p) == n_out:
+            fits.append(n)
+    return fits[0], fits[-1]
+
+
+def _random_inverse_case(rng: np.random.Generator) -> Case:
     while True:
-        n, k = int(rng.integers(1, 65)), int(rng.integers(1, 12))
+        n_out, k = int(rng.integers(1, 40)), int(rng.integers(1, 12))
         s, p = int(rng.integers(1, 5)), int(rng.integers(0, 4))
-        if k <= n + 2 * p:
-            return Case((n, k, s, p), label="random")
+        if (n_out - 1) * s + k - 2 * p >= 1:  # the smallest input is a real one
+            return Case((n_out, k, s, p), label="random")
 
 
 @graded
-def check_output_size(output_size) -> CheckReport:
-    """``output_size(n, kernel_size, stride, padding)``: output length of a convolution."""
+def check_input_sizes(input_sizes) -> CheckReport:
+    """``input_sizes(n_out, kernel_size, stride, padding)`` -> (smallest, largest) input length with ``n_out`` outputs."""
     edge = [
-        Case((32, 5, 1, 0), label="LeNet-5 C1: 32x32 input, 5x5 kernel"),
-        Case((4, 3, 1, 0), label="the slides' stride-1 example"),
-        Case((5, 3, 2, 0), label="the slides' stride-2 example"),
-        Case((6, 3, 2, 0), label="stride that does not divide evenly"),
-        Case((28, 5, 1, 2), label="padding that keeps the size"),
-        Case((5, 5, 1, 0), label="kernel as large as the input"),
-        Case((1, 3, 1, 1), label="one pixel, padded"),
+        Case((28, 5, 1, 0), label="LeNet-5 C1 gives 28 outputs"),
+        Case((3, 3, 2, 0), label="stride 2: two input lengths give 3 outputs"),
+        Case((2, 3, 2, 1), label="stride 2 and padding 1"),
+        Case((4, 3, 1, 1), label="stride 1, 'same' padding"),
+        Case((5, 1, 3, 0), label="1x1 kernel, stride 3"),
+        Case((1, 5, 1, 0), label="one output: the input is as long as the kernel"),
+        Case((14, 2, 2, 0), label="a 2x2 window with stride 2, as in pooling"),
     ]
     return check(
-        output_size,
-        lambda n, k, s, p: conv_output_size(n, k, s, p),
+        input_sizes,
+        _input_sizes_by_search,
         cases=edge,
-        random_case=_random_size_case,
-        hint="count the positions the kernel can take on the padded input; a stride skips positions, so round down.",
-        name="output_size",
+        random_case=_random_inverse_case,
+        hint="walk the windows on the padded input: n_out windows take (n_out - 1) strides, and the last one "
+             "must still fit. Then ask how many extra pixels you can add before one more window fits.",
+        name="input_sizes",
         forbid=FORBID_OUTPUT_SIZE
     )
 

@@ -28,8 +28,8 @@ def _c3(transform) -> np.ndarray:
 _rng = np.random.default_rng(20261203)
 
 CASES = {
-    "course_map.check_output_size": lambda: [
-        Case((227, 11, 4, 0), label="AlexNet conv1"), Case((7, 7, 3, 3)), Case((100, 1, 7, 0))],
+    "course_map.check_input_sizes": lambda: [
+        Case((55, 11, 4, 0), label="AlexNet conv1 gives 55 outputs"), Case((1, 7, 3, 3)), Case((100, 1, 7, 0))],
     "motivation.check_receptive_field": lambda: [
         Case(([11, 3, 5, 3], [4, 2, 1, 2], [1, 1, 1, 1]), label="AlexNet's start"),
         Case(([3] * 6, [1] * 6, [1, 2, 4, 8, 16, 32]), label="doubling dilations")],
@@ -40,10 +40,14 @@ CASES = {
         Case((np.arange(1.0, 30.0), np.array([0.5, -2.0, 0.0, 1.0, 3.0, -1.0, 0.25])), label="long signal, seven taps")],
     "convolution.check_grouped_conv2d": lambda: [
         Case((_rng.standard_normal((1, 8, 6, 6)), _rng.standard_normal((4, 2, 3, 3)), 4), label="four groups, one output each")],
-    "convolution.check_grouped_params": lambda: [
-        Case((96, 256, 5, 2, True), label="AlexNet conv2 on two GPUs"), Case((12, 6, 7, 6, False))],
+    "convolution.check_multichannel_conv2d": lambda: [
+        Case(tuple(np.random.default_rng(11).standard_normal(shape) for shape in ((5, 9, 7), (3, 5, 4, 2), (3,))),
+             label="five inputs, a 4x2 kernel")],
+    "convolution.check_fewest_groups": lambda: [
+        Case((96, 256, 5, 307_456), label="AlexNet conv2: the two-group count exactly"), Case((48, 36, 7, 10_000))],
     "stride_padding.check_mirror_pad": lambda: [Case((np.arange(40.0).reshape(5, 8) % 7, 4), label="5x8, p = 4")],
-    "stride_padding.check_dilated_output_size": lambda: [Case((65, 3, 2, 4, 4)), Case((9, 5, 3, 0, 2))],
+    "stride_padding.check_same_padding": lambda: [Case((11, 6)), Case((9, 2))],
+    "stride_padding.check_largest_dilation": lambda: [Case((224, 3, 1), label="an ImageNet-sized input"), Case((6, 7, 1))],
     "stride_padding.check_partial_ratio": lambda: [
         Case((7, 2, 3, 2), label="an image narrower than the kernel, padded"), Case((6, 9, 7, 3))],
     "pooling.check_max_pool_backward": lambda: [

@@ -76,3 +76,24 @@ def outcome(checker, *args, **kwargs):
         return checker(*args, **kwargs)
     except framework.ExerciseFailed as err:
         return _Refused(str(err))
+
+
+def tuned_to_visible(checker, right, wrong):
+    """An answer tuned to the visible cases: it returns ``right``'s output on the arguments the checker
+    passes without a hidden seed (a student could learn them by printing), and ``wrong``'s elsewhere."""
+    import pickle
+
+    seen = {}
+
+    def spy(*args):
+        seen[pickle.dumps(args)] = out = right(*args)
+        return out
+
+    with shortcuts_allowed():
+        checker(spy)
+
+    def tuned(*args):
+        key = pickle.dumps(args)
+        return seen[key] if key in seen else wrong(*args)
+
+    return tuned

@@ -26,6 +26,10 @@ def right_convolve(x, w):
     return s
 
 
+def min_max(values):
+    return min(values), max(values)
+
+
 # ------------------------------------------------------------------ checks that fail
 def test_a_graded_check_raises_the_report_and_returns_it_when_right():
     message = rejected(convolution.check_convolve1d, lambda x, w: np.zeros(3))
@@ -60,7 +64,8 @@ SHORTCUTS = [
      "helpers.conv.conv2d(groups=...)"),
     (convolution.check_grouped_conv2d, lambda x, w, g: helpers.conv.conv2d(x, w, None, 1, 0, 1, g),
      "helpers.conv.conv2d(groups=...)"),
-    (course_map.check_output_size, lambda n, k, s, p: helpers.conv.conv_output_size(n, k, s, p),
+    (course_map.check_input_sizes, lambda m, k, s, p: min_max(
+        [n for n in range(1, 300) if k <= n + 2 * p and helpers.conv.conv_output_size(n, k, s, p) == m]),
      "helpers.conv.conv_output_size"),
     (motivation.check_input_window,
      lambda ks, ss, ps, i: helpers.receptive.input_window([ConvSpec(*t) for t in zip(ks, ss, ps)], i),
@@ -149,36 +154,40 @@ def _memorizer(checker_cases):
     """An answer that knows the right output of the visible cases only (and the edge rule)."""
     table = {repr(args): out for args, out in checker_cases}
 
-    def answer(n, k, s, p):
-        return table.get(repr((n, k, s, p)), 1)
+    def answer(n_out, k, s, p):
+        return table.get(repr((n_out, k, s, p)), (1, 1))
     return answer
 
 
-def _visible_output_size_cases():
+def _right_input_sizes(n_out, k, s, p):
+    smallest = (n_out - 1) * s + k - 2 * p
+    return smallest, smallest + s - 1
+
+
+def _visible_input_size_cases():
     """The visible cases, recovered as a student could: by printing what the checker passes."""
     seen = []
 
-    def spy(n, k, s, p):
-        seen.append(((n, k, s, p), (n + 2 * p - k) // s + 1))
+    def spy(n_out, k, s, p):
+        seen.append(((n_out, k, s, p), _right_input_sizes(n_out, k, s, p)))
         return seen[-1][1]
-    course_map.check_output_size(spy)
+    course_map.check_input_sizes(spy)
     return seen
 
 
 def test_hidden_cases_fail_an_answer_tuned_to_the_visible_ones(monkeypatch):
-    tuned = _memorizer(_visible_output_size_cases())
-    assert course_map.check_output_size(tuned)  # passes what the student sees
-    message = rejected(course_map.check_output_size, tuned, hidden_seed=12345)
+    tuned = _memorizer(_visible_input_size_cases())
+    assert course_map.check_input_sizes(tuned)  # passes what the student sees
+    message = rejected(course_map.check_input_sizes, tuned, hidden_seed=12345)
     assert "hidden" in message
     monkeypatch.setenv(framework.HIDDEN_SEED_ENV, "777")  # the grader's switch
-    rejected(course_map.check_output_size, tuned)
+    rejected(course_map.check_input_sizes, tuned)
 
 
 def test_hidden_cases_pass_a_right_answer_and_differ_by_seed():
-    right = lambda n, k, s, p: (n + 2 * p - k) // s + 1  # noqa: E731
-    a = repr(course_map.check_output_size(right, hidden_seed=1))
+    a = repr(course_map.check_input_sizes(_right_input_sizes, hidden_seed=1))
     assert a.startswith("✓") and "cases passed" in a
-    assert repr(course_map.check_output_size(right)) != a  # more cases with the hidden seed
+    assert repr(course_map.check_input_sizes(_right_input_sizes)) != a  # more cases with the hidden seed
     assert course_map.check_vertical_edge_kernel(np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]]), hidden_seed=3)
     assert os.environ.get(framework.HIDDEN_SEED_ENV) is None
 

@@ -56,7 +56,7 @@ def _wait_for_change(locator, old: bytes, path: Path, timeout: float = 20.0) -> 
 def test_course_map_runs_and_its_widget_updates_the_figure(lab, chromium):
     with _notebook_page(lab, chromium, "00_course_map.ipynb") as (page, root):
         text = page.locator(".jp-NotebookPanel").inner_text()
-        assert "✓ output_size" in text and "✓ vertical_edge_kernel" in text
+        assert "✓ input_sizes" in text and "✓ vertical_edge_kernel" in text
 
         figure = page.locator(".jupyter-matplotlib-figure").first
         figure.scroll_into_view_if_needed()

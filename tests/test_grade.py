@@ -23,7 +23,8 @@ from helpers.nbclean import student_edition
 
 FIXTURE = Path(__file__).parent / "fixtures" / "grading" / "tiny_course.ipynb"
 
-RIGHT_1 = "def output_size(n, kernel_size, stride, padding):\n    return (n + 2 * padding - kernel_size) // stride + 1"
+RIGHT_1 = ("def input_sizes(n_out, kernel_size, stride, padding):\n"
+           "    smallest = (n_out - 1) * stride + kernel_size - 2 * padding\n    return smallest, smallest + stride - 1")
 RIGHT_2 = ("def convolve(x, w):\n    out = [0.0] * (len(x) + len(w) - 1)\n    for a in range(len(x)):\n"
            "        for b in range(len(w)):\n            out[a + b] += x[a] * w[b]\n    return np.array(out)")
 
@@ -80,7 +81,7 @@ def _tampered():
     nb = _fresh()
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "ex1-output-size-check":
-            cell.source = "print('✓ output_size: all cases passed')"
+            cell.source = "print('✓ input_sizes: all cases passed')"
     return nb
 
 
@@ -224,3 +225,24 @@ def test_plain_nbgrader_gives_0_to_stubs_and_full_marks_to_solutions(tmp_path):
                       if g.cell_type == "code"] for s in ("stub", "solution")}
     assert scores["stub"] and all(score == 0 for _, score, _ in scores["stub"]), scores["stub"]
     assert all(score == top and top > 0 for _, score, top in scores["solution"]), scores["solution"]
+
+
+# ------------------------------------------------------------------ which answers a check covers
+def test_each_check_covers_the_answer_cells_since_the_previous_check():
+    from helpers.grading.layout import exercises
+
+    def cell(kind, gid=None, source=""):
+        c = nbformat.v4.new_markdown_cell(source) if kind == "md" else nbformat.v4.new_code_cell(source)
+        if kind == "answer":
+            c.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": gid}
+        elif kind == "check":
+            c.metadata["nbgrader"] = {"solution": False, "grade": True, "grade_id": gid, "points": 1}
+        return c
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell("code", source="import helpers"), cell("md", source="## Exercises"),
+                cell("md", source="### Exercise 1: two parts"), cell("answer", "a"), cell("check", "a-check"),
+                cell("answer", "b"), cell("check", "b-check"), cell("check", "b-check-again"),
+                cell("md", source="### Exercise 2"), cell("check", "c-check")]
+    assert [(e.grade_id, e.answers) for e in exercises(nb)] == [
+        ("a-check", ["a"]), ("b-check", ["b"]), ("b-check-again", ["b"]), ("c-check", [])]

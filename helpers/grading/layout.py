@@ -85,16 +85,19 @@ def _title(markdown: str) -> str:
 def exercises(nb) -> list[Exercise]:
     """The graded cells of the instructor's notebook, in order, with their answer cells and titles."""
     found: list[Exercise] = []
-    title, question, pending = "", "", []
+    # A check covers the answer cells since the previous check; a check right after another check
+    # (two checks of one answer) covers the same answer cells as that one.
+    title, question, pending, checked = "", "", [], []
     for cell in nb.cells[exercise_start(nb):]:
         meta = grade_meta(cell)
         if cell.cell_type == "markdown" and not meta and cell.source.lstrip().startswith("### "):
-            title, question, pending = _title(cell.source), cell.source, []
+            title, question, pending, checked = _title(cell.source), cell.source, [], []
         elif _is_answer(cell):
             pending.append(meta["grade_id"])
         elif _is_check(cell):
+            checked, pending = (pending or checked), []
             found.append(Exercise(meta["grade_id"], title, float(meta.get("points", 0) or 0), "auto",
-                                  list(pending), question))
+                                  list(checked), question))
         elif _is_free_text(cell):
             found.append(Exercise(meta["grade_id"], title, float(meta.get("points", 0) or 0), "manual",
                                   [meta["grade_id"]], question))

@@ -26,7 +26,8 @@ POINTS = {
     # 00 course map
     "ex1-output-size-check": 1, "ex2-edge-kernel-check": 1, "ex3-why-no-flip": 1,
     # 01 motivation
-    "ex1-receptive-field-check": 2, "ex2-parameter-counts-check": 2, "ex3-input-window-check": 3, "ex4-why-stride": 2,
+    "ex1-receptive-field-check": 2, "ex2-parameter-counts-check": 2, "ex3-input-window-check": 3,
+    "ex4-predict-field-check": 2, "ex5-shift-commutes-check": 2, "ex5-equivariant-ops-check": 3, "ex6-why-stride": 2,
     # 02 convolution
     "ex1-convolve1d-check": 2, "ex2-grouped-check": 3, "ex3-params-check": 1, "ex4-why-correlation": 1,
     # 03 stride and padding

@@ -30,13 +30,13 @@ def _shift_ops() -> dict:
     import torch
     import torch.nn.functional as F
 
-    from helpers.exercises.motivation import ShiftOp, conv_same, keep_every
+    from helpers.exercises.motivation import ShiftOp, conv_keep_size, keep_every
 
     w = torch.as_tensor(np.random.default_rng(11).standard_normal((3, 3)))
     pairs = [
         ("max of each 3x3 window", lambda x: F.max_pool2d(x[None, None], 3, 1, 1)[0, 0]),
-        ("a 3x3 kernel with dilation 3", lambda x: conv_same(x, w, dilation=3)),
-        ("conv, ReLU, conv", lambda x: conv_same(torch.relu(conv_same(x, w)), w.T)),
+        ("a 3x3 kernel with dilation 3", lambda x: conv_keep_size(x, w, dilation=3)),
+        ("conv, ReLU, conv", lambda x: conv_keep_size(torch.relu(conv_keep_size(x, w)), w.T)),
         ("subtract the top-left pixel", lambda x: x - x[0, 0]),
         ("multiply by a fixed random pattern",
          lambda x: x * torch.as_tensor(np.random.default_rng(3).standard_normal(tuple(x.shape)))),

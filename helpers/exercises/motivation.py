@@ -185,13 +185,15 @@ class ShiftOp:
         return self.name
 
 
-def conv_same(x: torch.Tensor, kernel, dilation: int = 1) -> torch.Tensor:
+def conv_keep_size(x: torch.Tensor, kernel, dilation: int = 1) -> torch.Tensor:
     """One zero-padded 2-D convolution of an ``(H, W)`` tensor with an odd square kernel; the size is kept.
 
-    >>> conv_same(torch.ones(3, 3, dtype=torch.float64), torch.ones(3, 3) / 9)[1, 1].item()
-    1.0
+    >>> conv_keep_size(torch.ones(3, 4, dtype=torch.float64), np.ones((3, 3)))
+    tensor([[4., 6., 6., 4.],
+            [6., 9., 9., 6.],
+            [4., 6., 6., 4.]], dtype=torch.float64)
     """
-    k = torch.as_tensor(kernel, dtype=x.dtype)
+    k = torch.as_tensor(np.asarray(kernel, dtype=np.float64), dtype=x.dtype)
     return F.conv2d(x[None, None], k[None, None], padding=dilation * (k.shape[-1] // 2), dilation=dilation)[0, 0]
 
 
@@ -211,7 +213,7 @@ def _ops(*pairs) -> dict[str, ShiftOp]:
 
 #: Exercise 5's operations. Each output pixel depends on input pixels at most 3 away (or on the whole image).
 SHIFT_OPS = _ops(
-    ("blur 3x3", lambda x: conv_same(x, torch.ones(3, 3) / 9)),
+    ("blur 3x3", lambda x: conv_keep_size(x, np.full((3, 3), 1 / 9))),
     ("square every pixel", lambda x: x ** 2),
     ("mirror left-right", lambda x: x.flip(-1)),
     ("add the column number", lambda x: x + torch.arange(x.shape[-1], dtype=x.dtype)),

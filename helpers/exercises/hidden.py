@@ -99,6 +99,10 @@ CASES = {
              label="five batches, momentum 0.9")],
     "normalization.check_group_norm": lambda: [
         Case((np.random.default_rng(6).normal(3, 2, (2, 6, 2, 5)), 3), label="non-square maps")],
+    "modern_convolutions.check_stack_vs_single": lambda: [
+        Case((10, 512, 512), label="ten 3x3 layers against one 21x21"), Case((13, 3, 96), label="an RGB input, deep")],
+    "modern_convolutions.check_separable_cost": lambda: [
+        Case((3, 32, 9, 224, 2), label="an RGB input, 9x9 kernels"), Case((50, 70, 11, 33, 4), label="stride 4")],
     "lenet5.check_c3_parameters": lambda: [Case((_c3(lambda t: t[:, ::-1]), 3), label="C3's table mirrored, 3x3 kernels")],
     "lenet5.check_connections": lambda: [Case((_c3(lambda t: t.T), 3, 7), label="C3's table transposed")],
     "lenet5.check_subsampling": lambda: [_subsample_case(77)],

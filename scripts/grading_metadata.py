@@ -26,7 +26,8 @@ POINTS = {
     # 00 course map
     "ex1-input-sizes-check": 2, "ex2-edge-kernel-check": 1, "ex3-why-no-flip": 1,
     # 01 motivation
-    "ex1-receptive-field-check": 2, "ex2-parameter-counts-check": 2, "ex3-input-window-check": 3, "ex4-why-stride": 2,
+    "ex1-receptive-field-check": 2, "ex2-parameter-counts-check": 2, "ex3-input-window-check": 3,
+    "ex4-predict-field-check": 2, "ex5-shift-commutes-check": 2, "ex5-equivariant-ops-check": 3, "ex6-why-stride": 2,
     # 02 convolution
     "ex1-convolve1d-check": 2, "ex2-multichannel-check": 2, "ex3-grouped-check": 3, "ex4-fewest-groups-check": 2,
     "ex5-why-correlation": 1,
@@ -40,6 +41,10 @@ POINTS = {
     # 06 LeNet-5
     "ex1-c3-parameters-check": 1, "ex2-subsampling-check": 2, "ex3-connections-check": 2,
     "ex4-modern-lenet-check": 3, "ex5-why-partial-c3": 2,
+    # 07 modern convolutions (exercise 5 is a design task graded in tiers: valid, cheap, fewest weights)
+    "ex1-stack-fields-check": 1, "ex2-stack-vs-single-check": 2, "ex3-hybrid-dilations-check": 2,
+    "ex4-separable-cost-check": 2, "ex5-design-field-check": 2, "ex5-design-cheap-check": 1,
+    "ex5-design-fewest-check": 2, "ex6-large-kernels": 2,
 }
 HIDDEN_SEED = 5081  # any number: the instructor's copy only
 _CALL = re.compile(r"^(check_\w+)\((.*)\)\s*$")

@@ -25,6 +25,40 @@ def _c3(transform) -> np.ndarray:
     return transform(c3_table()).copy()
 
 
+def _shift_ops() -> dict:
+    """Operations that notebook 01's exercise 5 does not show: three commute with every shift, six do not."""
+    import torch
+    import torch.nn.functional as F
+
+    from helpers.exercises.motivation import ShiftOp, conv_keep_size, keep_every
+
+    w = torch.as_tensor(np.random.default_rng(11).standard_normal((3, 3)))
+    pairs = [
+        ("max of each 3x3 window", lambda x: F.max_pool2d(x[None, None], 3, 1, 1)[0, 0]),
+        ("a 3x3 kernel with dilation 3", lambda x: conv_keep_size(x, w, dilation=3)),
+        ("conv, ReLU, conv", lambda x: conv_keep_size(torch.relu(conv_keep_size(x, w)), w.T)),
+        ("subtract the top-left pixel", lambda x: x - x[0, 0]),
+        ("multiply by a fixed random pattern",
+         lambda x: x * torch.as_tensor(np.random.default_rng(3).standard_normal(tuple(x.shape)))),
+        ("keep every 3rd pixel, repeat it 3x3", lambda x: keep_every(x, 3)),
+        ("add the row number", lambda x: x + torch.arange(x.shape[0], dtype=x.dtype)[:, None]),
+        ("rotate by 180 degrees", lambda x: x.flip(0, 1)),
+    ]
+    return {name: ShiftOp(name, fn) for name, fn in pairs}
+
+
+def _commutes_cases() -> list[Case]:
+    import torch
+
+    ops, rng = _shift_ops(), np.random.default_rng(12)
+    table = [("max of each 3x3 window", 3, -1, 4), ("a 3x3 kernel with dilation 3", 1, 1, 4),
+             ("a 3x3 kernel with dilation 3", 1, 1, 2), ("subtract the top-left pixel", 0, 2, 5),
+             ("keep every 3rd pixel, repeat it 3x3", 0, 3, 3), ("keep every 3rd pixel, repeat it 3x3", 2, 0, 4),
+             ("add the row number", 0, -3, 3), ("rotate by 180 degrees", 2, 2, 5)]
+    return [Case((ops[n], torch.as_tensor(rng.standard_normal((19, 22))), dy, dx, m), label=f"{n}, shift ({dy}, {dx})")
+            for n, dy, dx, m in table]
+
+
 _rng = np.random.default_rng(20261203)
 
 CASES = {
@@ -36,6 +70,10 @@ CASES = {
     "motivation.check_parameter_counts": lambda: [Case((14, 6, 16, 5), label="LeNet-5 C3, full"), Case((20, 4, 3, 7))],
     "motivation.check_input_window": lambda: [
         Case(([7, 3, 3], [2, 2, 1], [3, 1, 1], 4), label="a ResNet-like stem"), Case(([2, 2, 2], [2, 2, 2], [0, 0, 0], 7))],
+    "motivation.check_shift_commutes": _commutes_cases,
+    "motivation.check_equivariant_ops": lambda: [
+        Case((_shift_ops(),), label="operations the notebook does not show"),
+        Case(({k: v for k, v in list(_shift_ops().items())[::-2]},), label="some of them, in another order")],
     "convolution.check_convolve1d": lambda: [
         Case((np.arange(1.0, 30.0), np.array([0.5, -2.0, 0.0, 1.0, 3.0, -1.0, 0.25])), label="long signal, seven taps")],
     "convolution.check_grouped_conv2d": lambda: [
@@ -65,6 +103,10 @@ CASES = {
              label="five batches, momentum 0.9")],
     "normalization.check_group_norm": lambda: [
         Case((np.random.default_rng(6).normal(3, 2, (2, 6, 2, 5)), 3), label="non-square maps")],
+    "modern_convolutions.check_stack_vs_single": lambda: [
+        Case((10, 512, 512), label="ten 3x3 layers against one 21x21"), Case((13, 3, 96), label="an RGB input, deep")],
+    "modern_convolutions.check_separable_cost": lambda: [
+        Case((3, 32, 9, 224, 2), label="an RGB input, 9x9 kernels"), Case((50, 70, 11, 33, 4), label="stride 4")],
     "lenet5.check_c3_parameters": lambda: [Case((_c3(lambda t: t[:, ::-1]), 3), label="C3's table mirrored, 3x3 kernels")],
     "lenet5.check_connections": lambda: [Case((_c3(lambda t: t.T), 3, 7), label="C3's table transposed")],
     "lenet5.check_subsampling": lambda: [_subsample_case(77)],

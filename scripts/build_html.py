@@ -5,8 +5,9 @@
 * ``index.html``: the notebooks in the slides' order, each with its title, and the glossary (术语表);
 * one ``NN_name.html`` per notebook: executed with nbclient, figures embedded as PNG, check cells
   folded (a ``<details>`` element whose summary is the check's one output line);
-* ``_static/mathjax/``: MathJax, copied from the ``jupyter-server-mathjax`` package when it is
-  installed, so that formulas render offline. Without it, formulas stay as LaTeX source.
+* ``_static/mathjax/``: MathJax 2, copied once for all pages from the ``jupyter-server-mathjax`` package
+  (the ``instructor`` and ``test`` extras), so that formulas render offline. Without the package,
+  formulas stay as LaTeX source. (nbconvert ships no MathJax: its ``mathjax_url`` points at a CDN.)
 
 Widgets. nbconvert draws saved widget state with ``@jupyter-widgets/html-manager`` and require.js,
 which it loads from a CDN, and no installed Python package ships them. This script draws a snapshot
@@ -136,9 +137,11 @@ MathJax.Hub.Config({
 </script>
 <script src="{url}"></script>"""
 
-# What of jupyter-server-mathjax's MathJax 2 the SVG output needs (no web fonts: Chromium refuses
-# to load fonts from file:// pages).
-MATHJAX_PARTS = ("MathJax.js", "LICENSE", "config", "extensions", "jax", "fonts/HTML-CSS")
+# What of jupyter-server-mathjax's MathJax 2 the pages load: the TeX input, the HTML-CSS output and its
+# STIX-Web fonts (Chromium loads them from file:// pages). Left out: the SVG output (2.9 MB), the
+# screen-reader maps (extensions/a11y, 3.7 MB) and the translations (2.1 MB), which no page asks for.
+MATHJAX_PARTS = ("MathJax.js", "LICENSE", "config/TeX-AMS-MML_HTMLorMML-full.js", "extensions", "jax/input",
+                 "jax/element", "jax/output/HTML-CSS", "fonts/HTML-CSS")
 
 
 # --------------------------------------------------------------------------- execution

@@ -2,7 +2,7 @@
 
 The build runs notebook 00 (about 20 s). Where Chromium is installed (or REQUIRE_BROWSER_TEST is
 set), a headless browser opens the index from disk, follows every link, and finds no console error,
-no failed or outside request, and no missing image.
+no failed or outside request, no missing image, and formulas typeset by the local MathJax.
 """
 
 import importlib.util
@@ -51,6 +51,17 @@ def test_page_is_self_contained(site):
     assert 'href="index.html"' in page
 
 
+def test_mathjax_is_copied_once_and_every_page_points_at_it(site):
+    # jupyter-server-mathjax is in the test extra: the build must find it, not fall back to LaTeX source
+    mathjax = site / "_static" / "mathjax"
+    assert (mathjax / "MathJax.js").is_file() and (mathjax / "jax" / "output" / "HTML-CSS").is_dir()
+    assert not (mathjax / "jax" / "output" / "SVG").exists() and not (mathjax / "extensions" / "a11y").exists()
+    assert [p.name for p in site.rglob("MathJax.js")] == ["MathJax.js"], "one copy for the whole site"
+    page = (site / "00_course_map.html").read_text(encoding="utf-8")
+    assert '<script src="_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"></script>' in page
+    assert "LaTeX source" not in (site / "index.html").read_text(encoding="utf-8")
+
+
 def test_widgets_become_snapshots_and_checks_fold(site):
     page = (site / "00_course_map.html").read_text(encoding="utf-8")
     nb = nbformat.read(NB00, as_version=4)
@@ -89,6 +100,15 @@ def test_check_cells_are_found_and_summarised():
     assert hidden.metadata.static_check == "Check" and "static_check" not in plain.metadata
 
 
+# Resolves when MathJax has typeset the page: how many formulas it rendered (HTML-CSS output elements)
+# and how many it found in the source (one math/tex script each).
+TYPESET_JS = """() => new Promise((resolve, reject) => {
+    if (!window.MathJax || !MathJax.Hub) { reject(new Error("MathJax did not load")); return; }
+    MathJax.Hub.Queue(() => resolve({rendered: document.querySelectorAll("span.MathJax").length,
+                                     source: document.querySelectorAll("script[type^='math/tex']").length}));
+})"""
+
+
 @pytest.mark.skipif(not CHROMIUM and not os.environ.get("REQUIRE_BROWSER_TEST"),
                     reason="Debian's chromium is not installed (apt-get install chromium)")
 def test_browser_reads_it_offline(site):
@@ -117,14 +137,14 @@ def test_browser_reads_it_offline(site):
             seen.add(target)
             page.goto(target)
             page.wait_for_load_state("load")
-            page.wait_for_timeout(1500)  # MathJax typesets after load
+            typeset = page.evaluate(TYPESET_JS) if target != index else {"rendered": 0, "source": 0}
             broken = page.evaluate("[...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
                                    ".map(i => i.src.slice(0, 60))")
             assert broken == [], f"{target}: missing images {broken}"
             assert page.evaluate("document.images.length") > 0, f"{target}: no figures"
             for nav in page.eval_on_selector_all("nav a[href]", "els => els.map(e => e.href)"):
                 assert Path(nav.split("#")[0].removeprefix("file://")).exists(), f"{target}: dead link {nav}"
-            if (site / "_static" / "mathjax").exists():
-                assert page.evaluate("document.querySelectorAll('.MathJax').length") > 0, "formulas not typeset"
+            if target != index:  # every formula on the page typeset by MathJax's HTML-CSS output
+                assert typeset["rendered"] > 0 and typeset["rendered"] == typeset["source"], f"{target}: {typeset}"
         browser.close()
     assert problems == [] and outside == [], problems + outside

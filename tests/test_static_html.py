@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook, new_output
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from helpers.nbclean import CHECK_TAG
 
@@ -26,10 +26,26 @@ build_html = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(build_html)
 
 
+# Every kind of formula the notebooks write (fonts: double-struck, bold, calligraphic, operators,
+# big delimiters), for a page of its own beside notebook 00.
+FORMULAS = r"""# Formulas
+
+$x \in \mathbb{R}^{C \times H \times W}$, $\mathbf{w}^\top \mathbf{x}$, $\mathcal{L}(\theta)$,
+$\lVert a - b\rVert$, $\lfloor n / s \rfloor$, $\lceil n / s \rceil$, $\operatorname{mean}_{jk}\, \sigma_{jk}$,
+$\tanh$, $\hat\mu \leftarrow (1 - m)\,\hat\mu$, $\tfrac{1}{2}$, $\int \phi$, $a \odot b$, $\pm\infty$.
+
+$$y = \gamma\,\frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}} + \beta, \qquad
+\sigma = \Big(\sum_{pq} w_{pq}\, v^2\Big)^{1/2}, \qquad \frac{\partial \mathcal{L}}{\partial x} \approx \text{slope}.$$
+"""
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("html")
     build_html.build([NB00], out, timeout=300, log=lambda *a: None)
+    formulas = new_notebook(cells=[new_markdown_cell(FORMULAS)])
+    (out / "formulas.html").write_text(build_html.export(formulas, ["formulas"], 0, build_html.MATHJAX_URL),
+                                       encoding="utf-8")
     return out
 
 
@@ -58,7 +74,7 @@ def test_mathjax_is_copied_once_and_every_page_points_at_it(site):
     assert not (mathjax / "jax" / "output" / "SVG").exists() and not (mathjax / "extensions" / "a11y").exists()
     assert [p.name for p in site.rglob("MathJax.js")] == ["MathJax.js"], "one copy for the whole site"
     page = (site / "00_course_map.html").read_text(encoding="utf-8")
-    assert '<script src="_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"></script>' in page
+    assert f'<script src="{build_html.MATHJAX_URL}"></script>' in page
     assert "LaTeX source" not in (site / "index.html").read_text(encoding="utf-8")
 
 
@@ -146,5 +162,9 @@ def test_browser_reads_it_offline(site):
                 assert Path(nav.split("#")[0].removeprefix("file://")).exists(), f"{target}: dead link {nav}"
             if target != index:  # every formula on the page typeset by MathJax's HTML-CSS output
                 assert typeset["rendered"] > 0 and typeset["rendered"] == typeset["source"], f"{target}: {typeset}"
+        page.goto((site / "formulas.html").as_uri())  # and every kind of formula, with the fonts it needs
+        page.wait_for_load_state("load")
+        assert page.evaluate(TYPESET_JS) == {"rendered": 14, "source": 14}
+        assert page.evaluate("document.querySelectorAll('.MathJax_Error, merror').length") == 0
         browser.close()
     assert problems == [] and outside == [], problems + outside

@@ -5,8 +5,9 @@
 * ``index.html``: the notebooks in the slides' order, each with its title, and the glossary (术语表);
 * one ``NN_name.html`` per notebook: executed with nbclient, figures embedded as PNG, check cells
   folded (a ``<details>`` element whose summary is the check's one output line);
-* ``_static/mathjax/``: MathJax, copied from the ``jupyter-server-mathjax`` package when it is
-  installed, so that formulas render offline. Without it, formulas stay as LaTeX source.
+* ``_static/mathjax/``: MathJax 2, copied once for all pages from the ``jupyter-server-mathjax`` package
+  (the ``instructor`` and ``test`` extras), so that formulas render offline. Without the package,
+  formulas stay as LaTeX source. (nbconvert ships no MathJax: its ``mathjax_url`` points at a CDN.)
 
 Widgets. nbconvert draws saved widget state with ``@jupyter-widgets/html-manager`` and require.js,
 which it loads from a CDN, and no installed Python package ships them. This script draws a snapshot
@@ -118,6 +119,10 @@ details.check-cell > summary { cursor: pointer; color: #2e6b30; font-family: var
 .static-widget .sw-control label { min-width: 6em; color: #333; }
 .static-widget img { max-width: 100%; height: auto; }
 .static-widget .sw-missing { color: #888; font-style: italic; }
+/* MathJax's hidden MathML copy of each formula (for screen readers) names TeX fonts that
+   jupyter-server-mathjax does not ship (a failed request for double-struck letters such as ℝ); the
+   visible formula uses STIX-Web. */
+.MJX_Assistive_MathML [mathvariant] { font-family: serif !important; }
 """
 
 MATHJAX_CONFIG = """<script type="text/x-mathjax-config">
@@ -136,9 +141,13 @@ MathJax.Hub.Config({
 </script>
 <script src="{url}"></script>"""
 
-# What of jupyter-server-mathjax's MathJax 2 the SVG output needs (no web fonts: Chromium refuses
-# to load fonts from file:// pages).
-MATHJAX_PARTS = ("MathJax.js", "LICENSE", "config", "extensions", "jax", "fonts/HTML-CSS")
+# What of jupyter-server-mathjax's MathJax 2 the pages load: the TeX input, the HTML-CSS output and its
+# STIX-Web fonts (Chromium loads them from file:// pages). Left out: the SVG output (2.9 MB), the
+# screen-reader maps (extensions/a11y, 3.7 MB) and the translations (2.1 MB), which no page asks for.
+#: Where the pages load MathJax from (relative to build/html), with the configuration nbconvert uses.
+MATHJAX_URL = "_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+MATHJAX_PARTS = ("MathJax.js", "LICENSE", "config/TeX-AMS-MML_HTMLorMML-full.js", "extensions", "jax/input",
+                 "jax/element", "jax/output/HTML-CSS", "fonts/HTML-CSS")
 
 
 # --------------------------------------------------------------------------- execution
@@ -335,7 +344,7 @@ def copy_mathjax(out: Path) -> str | None:
         elif s.exists():
             (dst / part).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(s, dst / part)
-    return "_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+    return MATHJAX_URL
 
 
 def export(nb, stems, i, mathjax_url) -> str:

@@ -2,7 +2,7 @@
 
 The build runs notebook 00 (about 20 s). Where Chromium is installed (or REQUIRE_BROWSER_TEST is
 set), a headless browser opens the index from disk, follows every link, and finds no console error,
-no failed or outside request, and no missing image.
+no failed or outside request, no missing image, and formulas typeset by the local MathJax.
 """
 
 import importlib.util
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook, new_output
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from helpers.nbclean import CHECK_TAG
 
@@ -26,10 +26,26 @@ build_html = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(build_html)
 
 
+# Every kind of formula the notebooks write (fonts: double-struck, bold, calligraphic, operators,
+# big delimiters), for a page of its own beside notebook 00.
+FORMULAS = r"""# Formulas
+
+$x \in \mathbb{R}^{C \times H \times W}$, $\mathbf{w}^\top \mathbf{x}$, $\mathcal{L}(\theta)$,
+$\lVert a - b\rVert$, $\lfloor n / s \rfloor$, $\lceil n / s \rceil$, $\operatorname{mean}_{jk}\, \sigma_{jk}$,
+$\tanh$, $\hat\mu \leftarrow (1 - m)\,\hat\mu$, $\tfrac{1}{2}$, $\int \phi$, $a \odot b$, $\pm\infty$.
+
+$$y = \gamma\,\frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}} + \beta, \qquad
+\sigma = \Big(\sum_{pq} w_{pq}\, v^2\Big)^{1/2}, \qquad \frac{\partial \mathcal{L}}{\partial x} \approx \text{slope}.$$
+"""
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("html")
     build_html.build([NB00], out, timeout=300, log=lambda *a: None)
+    formulas = new_notebook(cells=[new_markdown_cell(FORMULAS)])
+    (out / "formulas.html").write_text(build_html.export(formulas, ["formulas"], 0, build_html.MATHJAX_URL),
+                                       encoding="utf-8")
     return out
 
 
@@ -49,6 +65,17 @@ def test_page_is_self_contained(site):
     assert not re.findall(r'<(?:script|img|link)[^>]+(?:src|href)="https?://', page)
     assert "require.js" not in page and "widget-state+json" not in page and "embed-amd" not in page
     assert 'href="index.html"' in page
+
+
+def test_mathjax_is_copied_once_and_every_page_points_at_it(site):
+    # jupyter-server-mathjax is in the test extra: the build must find it, not fall back to LaTeX source
+    mathjax = site / "_static" / "mathjax"
+    assert (mathjax / "MathJax.js").is_file() and (mathjax / "jax" / "output" / "HTML-CSS").is_dir()
+    assert not (mathjax / "jax" / "output" / "SVG").exists() and not (mathjax / "extensions" / "a11y").exists()
+    assert [p.name for p in site.rglob("MathJax.js")] == ["MathJax.js"], "one copy for the whole site"
+    page = (site / "00_course_map.html").read_text(encoding="utf-8")
+    assert f'<script src="{build_html.MATHJAX_URL}"></script>' in page
+    assert "LaTeX source" not in (site / "index.html").read_text(encoding="utf-8")
 
 
 def test_widgets_become_snapshots_and_checks_fold(site):
@@ -89,6 +116,15 @@ def test_check_cells_are_found_and_summarised():
     assert hidden.metadata.static_check == "Check" and "static_check" not in plain.metadata
 
 
+# Resolves when MathJax has typeset the page: how many formulas it rendered (HTML-CSS output elements)
+# and how many it found in the source (one math/tex script each).
+TYPESET_JS = """() => new Promise((resolve, reject) => {
+    if (!window.MathJax || !MathJax.Hub) { reject(new Error("MathJax did not load")); return; }
+    MathJax.Hub.Queue(() => resolve({rendered: document.querySelectorAll("span.MathJax").length,
+                                     source: document.querySelectorAll("script[type^='math/tex']").length}));
+})"""
+
+
 @pytest.mark.skipif(not CHROMIUM and not os.environ.get("REQUIRE_BROWSER_TEST"),
                     reason="Debian's chromium is not installed (apt-get install chromium)")
 def test_browser_reads_it_offline(site):
@@ -117,14 +153,18 @@ def test_browser_reads_it_offline(site):
             seen.add(target)
             page.goto(target)
             page.wait_for_load_state("load")
-            page.wait_for_timeout(1500)  # MathJax typesets after load
+            typeset = page.evaluate(TYPESET_JS) if target != index else {"rendered": 0, "source": 0}
             broken = page.evaluate("[...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
                                    ".map(i => i.src.slice(0, 60))")
             assert broken == [], f"{target}: missing images {broken}"
             assert page.evaluate("document.images.length") > 0, f"{target}: no figures"
             for nav in page.eval_on_selector_all("nav a[href]", "els => els.map(e => e.href)"):
                 assert Path(nav.split("#")[0].removeprefix("file://")).exists(), f"{target}: dead link {nav}"
-            if (site / "_static" / "mathjax").exists():
-                assert page.evaluate("document.querySelectorAll('.MathJax').length") > 0, "formulas not typeset"
+            if target != index:  # every formula on the page typeset by MathJax's HTML-CSS output
+                assert typeset["rendered"] > 0 and typeset["rendered"] == typeset["source"], f"{target}: {typeset}"
+        page.goto((site / "formulas.html").as_uri())  # and every kind of formula, with the fonts it needs
+        page.wait_for_load_state("load")
+        assert page.evaluate(TYPESET_JS) == {"rendered": 14, "source": 14}
+        assert page.evaluate("document.querySelectorAll('.MathJax_Error, merror').length") == 0
         browser.close()
     assert problems == [] and outside == [], problems + outside

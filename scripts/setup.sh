@@ -41,5 +41,10 @@ if ! "$VENV/bin/python" -c 'import torch' 2>/dev/null; then
 fi
 
 "${pip[@]}" -e ".[test]"
+# The slideshow's widget fix (helpers/labextensions/rise-widgets, see README): an editable install
+# leaves data files out, so JupyterLab finds the extension through a link into the checkout.
+mkdir -p "$VENV/share/jupyter/labextensions"
+rm -rf "$VENV/share/jupyter/labextensions/cnn-course-rise-widgets"
+ln -s ../../../../helpers/labextensions/rise-widgets "$VENV/share/jupyter/labextensions/cnn-course-rise-widgets"
 echo "$want" > "$STAMP"
 "$VENV/bin/python" -c 'import torch, numpy; print(f"setup: done (torch {torch.__version__}, numpy {numpy.__version__})")'

@@ -147,3 +147,34 @@ def error_outputs(page) -> list[str]:
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'], "
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']"
     ).all_inner_texts()
+
+
+# null while the canvas is missing or has no pixels (ipympl resizes it in steps): not yet a picture.
+CANVAS_JS = """(css) => { const c = document.querySelector(`.${css} .jupyter-matplotlib-canvas-div canvas`);
+                         return (c && c.width > 0 && c.height > 0) ? c.toDataURL('image/png') : null; }"""
+
+EXECUTE_JS = """async (code) => {
+    const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const f = k.requestExecute({code, store_history: false, silent: false});
+    const out = [];
+    f.onIOPub = m => { const t = m.header.msg_type;
+        if (t === 'stream') out.push(m.content.text);
+        if (t === 'error') out.push('ERROR ' + m.content.ename + ': ' + m.content.evalue); };
+    await f.done; return out.join(''); }"""
+
+
+def run_in_kernel(page, code: str) -> str:
+    """Run ``code`` in the kernel of the page's notebook (not in a cell); what it printed."""
+    out = page.evaluate(EXECUTE_JS, code)
+    assert "ERROR" not in out, out
+    return out
+
+
+def slider_to(page, css_class: str, value: int) -> None:
+    """Set an ipywidgets IntSlider found by its CSS class, as a student would: type into its readout."""
+    readout = page.locator(f".{css_class} .widget-readout").first
+    readout.scroll_into_view_if_needed()
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(str(value))
+    page.keyboard.press("Enter")

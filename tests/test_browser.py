@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser_support import NOTEBOOKS, error_outputs, excerpt, open_and_run_all, shut_down_kernel
+from browser_support import NOTEBOOKS, error_outputs, excerpt, open_and_run_all, shut_down_kernel, slider_to
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -82,16 +82,6 @@ def test_course_map_runs_and_its_widget_updates_the_figure(lab, chromium):
         page.screenshot(path=str(root / "page.png"), full_page=False)
 
 
-def _slider_to(page, css_class: str, value: int) -> None:
-    """Set an ipywidgets IntSlider found by its CSS class, as a student would: type into its readout."""
-    readout = page.locator(f".{css_class} .widget-readout").first
-    readout.scroll_into_view_if_needed()
-    readout.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(str(value))
-    page.keyboard.press("Enter")
-
-
 def test_stride_padding_explorer_follows_stride_and_padding(lab, chromium):
     with _notebook_page(lab, chromium, "03_stride_padding.ipynb", ["explorer = ConvExplorer("]) as (page, root):
         explorer = page.locator(".conv-explorer").first
@@ -103,14 +93,14 @@ def test_stride_padding_explorer_follows_stride_and_padding(lab, chromium):
         assert size.inner_text().rstrip().endswith("= 28"), size.inner_text()
         before = figure.screenshot(path=str(root / "explorer_before.png"))
 
-        _slider_to(page, "conv-explorer-stride", 2)
+        slider_to(page, "conv-explorer-stride", 2)
         page.wait_for_function(
             "() => document.querySelector('.conv-explorer-size').innerText.trim().endsWith('= 14')",
             timeout=20_000)
         strided = _wait_for_change(figure, before, root / "explorer_stride.png")
         assert strided != before, "the figure did not change when the stride changed"
 
-        _slider_to(page, "conv-explorer-padding", 3)
+        slider_to(page, "conv-explorer-padding", 3)
         page.wait_for_function(  # floor((28 + 6 - 2 - 1) / 2) + 1 = 16
             "() => document.querySelector('.conv-explorer-size').innerText.trim().endsWith('= 16')",
             timeout=20_000)

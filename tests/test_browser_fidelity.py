@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from browser_support import error_outputs, open_and_run_all, shut_down_kernel
+from browser_support import CANVAS_JS, error_outputs, open_and_run_all, run_in_kernel, shut_down_kernel
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -78,19 +78,6 @@ TOLERANCE = 0.0005
 
 SHOTS: list[Path] = []  # where the pictures go (the module's temporary folder)
 
-# null while the canvas is missing or has no pixels (ipympl resizes it in steps): not yet a picture.
-CANVAS_JS = """(css) => { const c = document.querySelector(`.${css} .jupyter-matplotlib-canvas-div canvas`);
-                         return (c && c.width > 0 && c.height > 0) ? c.toDataURL('image/png') : null; }"""
-
-EXECUTE_JS = """async (code) => {
-    const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-    const f = k.requestExecute({code, store_history: false, silent: false});
-    const out = [];
-    f.onIOPub = m => { const t = m.header.msg_type;
-        if (t === 'stream') out.push(m.content.text);
-        if (t === 'error') out.push('ERROR ' + m.content.ename + ': ' + m.content.evalue); };
-    await f.done; return out.join(''); }"""
-
 
 @pytest.fixture(scope="module")
 def page(lab, chromium, tmp_path_factory):
@@ -114,12 +101,6 @@ def page(lab, chromium, tmp_path_factory):
 
 
 # ------------------------------------------------------------------ reading both pictures
-def _kernel(page, code: str) -> str:
-    out = page.evaluate(EXECUTE_JS, code)
-    assert "ERROR" not in out, out
-    return out
-
-
 def _shown(page, css: str) -> np.ndarray:
     """The RGB pixels of the widget's canvas on the page, at the canvas's own resolution."""
     from PIL import Image
@@ -130,7 +111,7 @@ def _shown(page, css: str) -> np.ndarray:
 
 
 def _reference(page, var: str) -> np.ndarray:
-    w, h, data = json.loads(_kernel(page, f"full_redraw({var}.fig)"))
+    w, h, data = json.loads(run_in_kernel(page, f"full_redraw({var}.fig)"))
     return np.frombuffer(base64.b64decode(data), np.uint8).reshape(h, w, 4)[..., :3]
 
 
@@ -181,7 +162,7 @@ def _stroke(page, strokes=FOUR, css: str = "fid-pad") -> None:
     canvas = page.locator(f".{css} .jupyter-matplotlib-canvas-div canvas").first
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
-    x0, y0, x1, y1, height, ratio = json.loads(_kernel(page, (
+    x0, y0, x1, y1, height, ratio = json.loads(run_in_kernel(page, (
         "e = pad.ax_draw.get_window_extent()\n"
         "print(json.dumps([e.x0, e.y0, e.x1, e.y1, pad.fig.bbox.height, pad.fig.canvas.device_pixel_ratio]))")))
 
@@ -218,7 +199,7 @@ def _drag_slider(page, css: str) -> None:
 def test_pad_stroke_on_the_page_equals_a_full_redraw(page):
     _stroke(page)
     _settle(page, "fid-pad")
-    strokes, points = map(int, _kernel(page, "print(len(pad.strokes), sum(map(len, pad.strokes)))").split())
+    strokes, points = map(int, run_in_kernel(page, "print(len(pad.strokes), sum(map(len, pad.strokes)))").split())
     assert strokes == 2 and points > 40, (strokes, points)  # the kernel got the strokes
     assert _difference(page, "fid-pad", "pad") <= TOLERANCE
 
@@ -229,10 +210,10 @@ def test_pad_stroke_on_the_page_equals_a_full_redraw(page):
     ("fid-rf", "rf", "col"),
 ])
 def test_dragged_slider_on_the_page_equals_a_full_redraw(page, css, var, slider):
-    start = _kernel(page, f"print({var}.{slider}.value, {var}.{slider}.max)").split()
+    start = run_in_kernel(page, f"print({var}.{slider}.value, {var}.{slider}.max)").split()
     _drag_slider(page, css)
     _settle(page, css)
-    end = _kernel(page, f"print({var}.{slider}.value, {var}.{slider}.max)").split()
+    end = run_in_kernel(page, f"print({var}.{slider}.value, {var}.{slider}.max)").split()
     assert end != start and int(end[0]) > 0, "the drag did not move the slider"
     assert _difference(page, css, var) <= TOLERANCE
 
@@ -246,23 +227,23 @@ def test_a_broken_blit_fails_the_comparison(page):
     fixed = ("vars({v}.fig.canvas).pop('restore_region', None)\n"
              "{v}.fig.stale_callback = globals().get('{v}_stale', {v}.fig.stale_callback)\n{v}.fig.canvas.draw()")
     try:
-        _kernel(page, broken.format(v="pool"))
+        run_in_kernel(page, broken.format(v="pool"))
         _drag_slider(page, "fid-pool")
         assert _difference(page, "fid-pool", "pool", "broken_pool") > 10 * TOLERANCE
         # in view first: showing a figure again makes ipympl draw it whole (a new background)
         page.locator(".fid-pad .jupyter-matplotlib-canvas-div canvas").first.scroll_into_view_if_needed()
         _settle(page, "fid-pad")
-        _kernel(page, f"pad.strokes = {[list(s) for s in FOUR]}\npad.update()")  # a 4, drawn intact
+        run_in_kernel(page, f"pad.strokes = {[list(s) for s in FOUR]}\npad.update()")  # a 4, drawn intact
         _settle(page, "fid-pad")
-        _kernel(page, broken.format(v="pad"))
+        run_in_kernel(page, broken.format(v="pad"))
         _settle(page, "fid-pad")  # a full draw the cells asked for lands before the clicks
-        _kernel(page, "full_draws = []\npad.fig.canvas.mpl_connect('draw_event', lambda e: full_draws.append(1))")
+        run_in_kernel(page, "full_draws = []\npad.fig.canvas.mpl_connect('draw_event', lambda e: full_draws.append(1))")
         # "clear" as a student clicks it (code run in a cell would end with a full draw of the
         # changed figure): the 4 stays on the page, since nothing restores the background
         page.locator(".fid-pad button").first.click()
         _stroke(page, ONE)
-        assert _difference(page, "fid-pad", "pad", "broken_pad") > 10 * TOLERANCE, _kernel(
+        assert _difference(page, "fid-pad", "pad", "broken_pad") > 10 * TOLERANCE, run_in_kernel(
             page, "print('full draws since the break:', len(full_draws))")
     finally:
-        _kernel(page, fixed.format(v="pool") + "\n" + fixed.format(v="pad"))
+        run_in_kernel(page, fixed.format(v="pool") + "\n" + fixed.format(v="pad"))
     assert _difference(page, "fid-pool", "pool") <= TOLERANCE  # and whole again after a full draw

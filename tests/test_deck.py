@@ -10,8 +10,8 @@ and reaches the kernel. With ``DECK_SCREENSHOT`` set, a screenshot of that slide
 
 Widgets need the course's small extension ``cnn-course-rise-widgets`` (helpers/labextensions/): without
 it, jupyterlab-rise 0.43 cannot load the ipywidgets 8 manager and shows every widget as text.
-One JupyterLab, one notebook page plus the deck's tab. Skipped where Chromium is absent (see
-test_browser.py).
+One notebook page plus the deck's tab, in the browser tests' shared JupyterLab and Chromium
+(tests/conftest.py). Skipped where Chromium is absent (see test_browser.py).
 """
 
 import json
@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 from jupyter_core.paths import jupyter_path
 
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _error_outputs, _open_and_run_all, _slider_to, lab_server
-from test_browser_fidelity import CANVAS_JS, _kernel
+from browser_support import CANVAS_JS, error_outputs, open_and_run_all, run_in_kernel, shut_down_kernel, slider_to
+
+pytestmark = pytest.mark.xdist_group("browser")
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = REPO / "notebooks" / "03_stride_padding.ipynb"
@@ -51,41 +52,39 @@ def deck_cells(nb):
 
 
 @pytest.fixture(scope="module")
-def deck(tmp_path_factory):
+def deck(lab, chromium):
     """(lab page, deck page, the set-up cell's source, the check cell's source): the deck on the explorer's slide."""
     import nbformat
-    from playwright.sync_api import sync_playwright
 
-    assert CHROMIUM, "REQUIRE_BROWSER_TEST is set but chromium is not installed"
+    url, token, root = lab
     source = nbformat.read(SOURCE, as_version=4)
     cells = deck_cells(source)
-    root = tmp_path_factory.mktemp("deck")
-    (root / "notebooks").mkdir()
     nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=source.metadata), root / "notebooks" / "deck.ipynb")
-    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
-    with lab_server(root, env={"PYTHONPATH": path}) as (url, token), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            lab = browser.new_page(viewport={"width": 1920, "height": 1080})  # a projector's full HD
-            _open_and_run_all(lab, url, token, "deck.ipynb")
-            assert _error_outputs(lab) == []
-            # start on the explorer's slide, as RISE does from the selected cell
-            first = next(i for i, c in enumerate(cells) if c.source.startswith("## 2. The convolution explorer"))
-            lab.evaluate(f"() => {{ window.jupyterapp.shell.currentWidget.content.activeCellIndex = {first}; }}")
-            with lab.context.expect_page() as opened:
-                lab.evaluate("() => window.jupyterapp.commands.execute('RISE:slideshow')")
-            slides = opened.value
-            assert "/rise/deck.ipynb" in slides.url
-            # the explorer's output: the live widget, or its text form where the widget manager did not load
-            shown = slides.wait_for_selector(
-                f"{SLIDE} .conv-explorer, {SLIDE} .jp-OutputArea-output[data-mime-type='text/plain']", timeout=60_000)
-            assert slides.locator(f"{SLIDE} .conv-explorer").count() == 1, (
-                f"the deck shows the widget as text ({shown.inner_text()[:60]!r}): is {SHIM_NAME} installed?")
-            slides.locator(f"{SLIDE} .conv-explorer .jupyter-matplotlib-figure").first.wait_for(timeout=30_000)
-            setup = next(c.source for c in cells if "setup_notebook(" in c.source)
-            yield lab, slides, setup, cells[-1].source
-        finally:
-            browser.close()
+    page = chromium.new_page(viewport={"width": 1920, "height": 1080})  # a projector's full HD
+    slides = None
+    try:
+        open_and_run_all(page, url, token, "deck.ipynb")
+        assert error_outputs(page) == []
+        # start on the explorer's slide, as RISE does from the selected cell
+        first = next(i for i, c in enumerate(cells) if c.source.startswith("## 2. The convolution explorer"))
+        page.evaluate(f"() => {{ window.jupyterapp.shell.currentWidget.content.activeCellIndex = {first}; }}")
+        with page.context.expect_page() as opened:
+            page.evaluate("() => window.jupyterapp.commands.execute('RISE:slideshow')")
+        slides = opened.value
+        assert "/rise/deck.ipynb" in slides.url
+        # the explorer's output: the live widget, or its text form where the widget manager did not load
+        shown = slides.wait_for_selector(
+            f"{SLIDE} .conv-explorer, {SLIDE} .jp-OutputArea-output[data-mime-type='text/plain']", timeout=60_000)
+        assert slides.locator(f"{SLIDE} .conv-explorer").count() == 1, (
+            f"the deck shows the widget as text ({shown.inner_text()[:60]!r}): is {SHIM_NAME} installed?")
+        slides.locator(f"{SLIDE} .conv-explorer .jupyter-matplotlib-figure").first.wait_for(timeout=30_000)
+        setup = next(c.source for c in cells if "setup_notebook(" in c.source)
+        yield page, slides, setup, cells[-1].source
+    finally:
+        if slides is not None:
+            slides.close()
+        shut_down_kernel(page)
+        page.close()
 
 
 def test_set_up_and_check_cells_are_not_shown(deck):
@@ -110,7 +109,7 @@ def test_widget_in_the_deck_repaints_and_reaches_the_kernel(deck):
 
     # the keyboard, as a presenter does it: type the new stride into the slider's readout (the deck
     # shows one explorer, so the first one is on this slide)
-    _slider_to(slides, "conv-explorer-stride", 2)
+    slider_to(slides, "conv-explorer-stride", 2)
     slides.wait_for_function(  # floor((28 + 2 - 2 - 1) / 2) + 1 = 14, computed in the kernel
         "() => document.querySelector('.reveal section.present .conv-explorer-size').innerText.trim().endsWith('= 14')",
         timeout=20_000)
@@ -119,7 +118,7 @@ def test_widget_in_the_deck_repaints_and_reaches_the_kernel(deck):
         slides.wait_for_timeout(250)
         after = slides.evaluate(CANVAS_JS, "conv-explorer")
     assert after != before, "the figure on the slide did not repaint when the stride changed"
-    assert _kernel(lab, "print(explorer.stride.value, explorer.padding.value)").split() == ["2", "1"]  # same kernel
+    assert run_in_kernel(lab, "print(explorer.stride.value, explorer.padding.value)").split() == ["2", "1"]  # same kernel
     assert slides.locator(f"{SLIDE} [data-mime-type='application/vnd.jupyter.error']").count() == 0
     if os.environ.get("DECK_SCREENSHOT"):
         slides.screenshot(path=os.environ["DECK_SCREENSHOT"])

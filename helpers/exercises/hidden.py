@@ -61,7 +61,6 @@ CASES = {
              label="five batches, momentum 0.9")],
     "normalization.check_group_norm": lambda: [
         Case((np.random.default_rng(6).normal(3, 2, (2, 6, 2, 5)), 3), label="non-square maps")],
-    "lenet5.check_c3_parameters": lambda: [Case((_c3(lambda t: t[:, ::-1]), 3), label="C3's table mirrored, 3x3 kernels")],
     "lenet5.check_connections": lambda: [Case((_c3(lambda t: t.T), 3, 7), label="C3's table transposed")],
     "lenet5.check_subsampling": lambda: [_subsample_case(77)],
 }

@@ -38,6 +38,9 @@ POINTS = {
     # 06 LeNet-5
     "ex1-c3-variant-check": 2, "ex2-hand-counts-check": 2, "ex3-subsampling-check": 2, "ex4-connections-check": 2,
     "ex5-modern-lenet-check": 3, "ex6-no-subsampling-check": 3, "ex6b-shift-conclusion": 2, "ex7-why-partial-c3": 2,
+    # 08 architectures
+    "ex1-residual-block-check": 3, "ex2-channel-attention-check": 2, "ex3-inception-parameters-check": 2,
+    "ex4-dense-block-parameters-check": 3, "ex5-why-shortcuts": 2,
 }
 HIDDEN_SEED = 5081  # any number: the instructor's copy only
 _CALL = re.compile(r"^(check_\w+)\((.*)\)\s*$")

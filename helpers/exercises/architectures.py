@@ -135,7 +135,8 @@ def _reference_attention(x, w1, b1, w2, b2):
     return torch.func.functional_call(module, params, (x,))
 
 
-def _attention_case(rng: np.random.Generator, label: str = "random", h: int | None = None, w: int | None = None) -> Case:
+def _attention_case(rng: np.random.Generator, label: str = "random", h: int | None = None,
+                    w: int | None = None) -> Case:
     n, c, r = int(rng.integers(1, 4)), int(rng.integers(2, 17)), int(rng.integers(1, 5))
     h, w = h or int(rng.integers(1, 8)), w or int(rng.integers(1, 8))
     hidden = max(1, c // r)
@@ -146,7 +147,10 @@ def _attention_case(rng: np.random.Generator, label: str = "random", h: int | No
 
 @graded
 def check_channel_attention(channel_attention) -> CheckReport:
-    """``channel_attention(x, w1, b1, w2, b2)``: CBAM's channel attention (mean and max, one shared MLP, sum, sigmoid)."""
+    """``channel_attention(x, w1, b1, w2, b2)``: CBAM's channel attention.
+
+    Mean and max over H and W, the same two FC layers on both, their sum, a sigmoid: one weight per channel.
+    """
     rng = np.random.default_rng(1)
     edge = [_attention_case(rng, "a 1x1 map: mean and max are equal", 1, 1), _attention_case(rng, "a wide map", 2, 7)]
     c = _attention_case(rng, "negative inputs", 4, 4)

@@ -39,12 +39,15 @@ POINTS = {
     # 05 normalization
     "ex1-lcn-check": 2, "ex2-running-stats-check": 2, "ex3-group-norm-check": 2, "ex4-batch-of-one": 2,
     # 06 LeNet-5
-    "ex1-c3-parameters-check": 1, "ex2-subsampling-check": 2, "ex3-connections-check": 2,
-    "ex4-modern-lenet-check": 3, "ex5-why-partial-c3": 2,
+    "ex1-c3-variant-check": 2, "ex2-hand-counts-check": 2, "ex3-subsampling-check": 2, "ex4-connections-check": 2,
+    "ex5-modern-lenet-check": 3, "ex6-no-subsampling-check": 3, "ex6b-shift-conclusion": 2, "ex7-why-partial-c3": 2,
     # 07 modern convolutions (exercise 5 is a design task graded in tiers: valid, cheap, fewest weights)
     "ex1-stack-fields-check": 1, "ex2-stack-vs-single-check": 2, "ex3-hybrid-dilations-check": 2,
     "ex4-separable-cost-check": 2, "ex5-design-field-check": 2, "ex5-design-cheap-check": 1,
     "ex5-design-fewest-check": 2, "ex6-large-kernels": 2,
+    # 08 architectures
+    "ex1-residual-block-check": 3, "ex2-channel-attention-check": 2, "ex3-inception-parameters-check": 2,
+    "ex4-dense-block-parameters-check": 3, "ex5-why-shortcuts": 2,
 }
 HIDDEN_SEED = 5081  # any number: the instructor's copy only
 _CALL = re.compile(r"^(check_\w+)\((.*)\)\s*$")

@@ -19,6 +19,12 @@ def _subsample_case(seed: int) -> Case:
     return draw(np.random.default_rng(seed), label="hidden")
 
 
+def _attention_case(seed: int, **size) -> Case:
+    from helpers.exercises.architectures import _attention_case as draw
+
+    return draw(np.random.default_rng(seed), label="hidden", **size)
+
+
 def _c3(transform) -> np.ndarray:
     from helpers.models.lenet import c3_table
 
@@ -107,7 +113,14 @@ CASES = {
         Case((10, 512, 512), label="ten 3x3 layers against one 21x21"), Case((13, 3, 96), label="an RGB input, deep")],
     "modern_convolutions.check_separable_cost": lambda: [
         Case((3, 32, 9, 224, 2), label="an RGB input, 9x9 kernels"), Case((50, 70, 11, 33, 4), label="stride 4")],
-    "lenet5.check_c3_parameters": lambda: [Case((_c3(lambda t: t[:, ::-1]), 3), label="C3's table mirrored, 3x3 kernels")],
     "lenet5.check_connections": lambda: [Case((_c3(lambda t: t.T), 3, 7), label="C3's table transposed")],
     "lenet5.check_subsampling": lambda: [_subsample_case(77)],
+    "architectures.check_residual_block": lambda: [
+        Case((5, 5, 2), label="stride 2, same channels: the shortcut must project"), Case((2, 7, 1))],
+    "architectures.check_channel_attention": lambda: [_attention_case(78, h=9, w=3)],
+    "architectures.check_inception_parameters": lambda: [
+        Case((528, 256, 160, 320, 32, 128, 128, True), label="inception 4e"),
+        Case((480, 192, 96, 208, 16, 48, 64, False), label="inception 4a without reductions")],
+    "architectures.check_dense_block_parameters": lambda: [
+        Case((512, 24, 32, 4), label="DenseNet-121's third block"), Case((7, 3, 48, 2))],
 }

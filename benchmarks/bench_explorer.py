@@ -3,7 +3,7 @@
     python benchmarks/bench_explorer.py
 
 Times what a drag or a click costs in the kernel: the widget's value changes,
-the explorer recomputes (``helpers.figures.stride_padding.explore``) and redraws the changed
+the explorer recomputes (``helpers.figures.conv_explorer.explore``) and redraws the changed
 artists (blitting on matplotlib's Agg canvas, which ipympl uses too; ipympl
 then only ships the image to the browser). Reports median and 90th percentile
 over many updates, per input and per kind of control. Not a test.
@@ -21,7 +21,7 @@ matplotlib.use("Agg")
 import numpy as np
 
 from helpers.conv import PADDING_MODES
-from helpers.figures.stride_padding import (
+from helpers.figures.conv_explorer import (
     DILATIONS,
     INPUTS,
     PADDINGS,

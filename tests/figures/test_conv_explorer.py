@@ -164,7 +164,8 @@ def test_widget_kernel_change_redraws_the_kernel_panel(explorer):
 
 def test_widget_has_stable_css_classes(explorer):
     for name in ("stride", "padding", "padding-mode", "dilation", "step", "input", "kernel", "size"):
-        assert f"conv-explorer-{name}" in getattr(explorer, name.replace("-", "_"))._dom_classes
+        state = getattr(explorer, name.replace("-", "_")).get_state()  # what the browser receives
+        assert f"conv-explorer-{name}" in state["_dom_classes"]
 
 
 def test_widget_rejects_bad_construction():

@@ -6,10 +6,11 @@ Prints the median time of each implementation on typical teaching shapes
 (timed in alternating blocks, so that both see the same machine load) and the
 median ratio numpy / torch over the rounds. A benchmark, not a test: nothing here fails on time.
 
-The float32 matrix product (GEMM) is the floor of any im2col convolution: the
-"gemm" columns time that product alone (the exact multiply-adds, on ready-made
-contiguous columns), its share of conv2d's time, and gemm / torch, the best
-ratio this design could reach. ``--threads N`` sets torch's threads and numpy's
+The float32 matrix product (GEMM) is the core of any im2col convolution: the
+"gemm" columns time the classic one, one product per image and group on
+ready-made contiguous columns (the exact multiply-adds), its share of conv2d's
+time, and gemm / torch. (conv2d's own products are narrower, a few hundred
+columns each, and can beat it: see helpers.im2col.) ``--threads N`` sets torch's threads and numpy's
 BLAS threads alike (default 1: on a small shared machine, extra threads on one
 side mostly measure the other programs).
 The loop version (conv2d_naive) is timed on a small shape only; it is there to
@@ -90,8 +91,19 @@ def main() -> None:
     from threadpoolctl import threadpool_limits
 
     torch.set_num_threads(args.threads)
+    settle_allocator()
     with threadpool_limits(limits=args.threads, user_api="blas"):
         run()
+
+
+def settle_allocator() -> None:
+    """Free one large array first, so that the C allocator keeps later buffers instead of returning them.
+
+    glibc hands big blocks back to the system when they are freed, until it has seen a large block
+    come and go; every fresh page then costs a page fault (microseconds on some machines), and which
+    side of a comparison pays depends on the order of earlier allocations. After this, neither does.
+    """
+    np.ones(1 << 22, dtype=np.float32)  # 16 MB, allocated and freed at once
 
 
 def run() -> None:

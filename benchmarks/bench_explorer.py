@@ -3,7 +3,7 @@
     python benchmarks/bench_explorer.py
 
 Times what a drag or a click costs in the kernel: the widget's value changes,
-the explorer recomputes (``helpers.figures.stride_padding.explore``) and redraws the changed
+the explorer recomputes (``helpers.figures.conv_explorer.explore``) and redraws the changed
 artists (blitting on matplotlib's Agg canvas, which ipympl uses too; ipympl
 then only ships the image to the browser). Reports median and 90th percentile
 over many updates, per input and per kind of control. Not a test.
@@ -12,16 +12,16 @@ over many updates, per input and per kind of control. Not a test.
 from __future__ import annotations
 
 import itertools
-import time
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import numpy as np
+from timing import summary, update_times  # benchmarks/timing.py
 
 from helpers.conv import PADDING_MODES
-from helpers.figures.stride_padding import (
+from helpers.figures.conv_explorer import (
     DILATIONS,
     INPUTS,
     PADDINGS,
@@ -31,13 +31,9 @@ from helpers.figures.stride_padding import (
 )
 
 
-def time_updates(step, n: int) -> np.ndarray:
-    times = []
-    for i in range(n):
-        t = time.perf_counter()
-        step(i)
-        times.append(time.perf_counter() - t)
-    return 1e3 * np.array(times[3:])  # drop the first few (caches)
+def _row(label: str, ms) -> str:
+    median, p90 = summary(ms)
+    return f"{label:46} {median:10.2f} {p90:8.2f}"
 
 
 def main() -> None:
@@ -67,15 +63,14 @@ def main() -> None:
 
         for label, fn, n in (("explore() only", compute_only, 60), ("slider: stride/padding/dilation", slider, 90),
                              ("step slider", step, 60), ("padding-mode dropdown", mode, 40)):
-            ms = time_updates(fn, n)
+            ms = update_times(fn, n, warmup=3)  # the first few fill caches
             if label.startswith(("slider", "step")):
                 sliders.append(ms)
-            print(f"{name + ': ' + label:46} {np.median(ms):10.2f} {np.percentile(ms, 90):8.2f}")
+            print(_row(f"{name}: {label}", ms))
     names = list(("identity", "gaussian", "laplacian", "emboss"))
-    ms = time_updates(lambda i: setattr(ex.kernel, "value", names[i % 4]), 20)
-    print(f"{'kernel dropdown (full redraw)':46} {np.median(ms):10.2f} {np.percentile(ms, 90):8.2f}")
-    every = np.concatenate(sliders)
-    print(f"{'all slider updates together':46} {np.median(every):10.2f} {np.percentile(every, 90):8.2f}")
+    ms = update_times(lambda i: setattr(ex.kernel, "value", names[i % 4]), 20, warmup=3)
+    print(_row("kernel dropdown (full redraw)", ms))
+    print(_row("all slider updates together", np.concatenate(sliders)))
 
 
 if __name__ == "__main__":

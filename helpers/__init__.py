@@ -10,7 +10,8 @@ Modules (each readable in one sitting; README's "Layout" section has the tree):
 Plumbing: ``session`` (setup_notebook), ``args`` (argument checks), ``checks`` (rel_error,
 numerical gradients, comparison tables, timing), ``nbclean`` (notebook hygiene, student edition).
 
-Kernels (numpy, torch's semantics, tested against torch): ``conv``, ``pool``, ``norm``, ``padding``.
+Kernels (numpy, torch's semantics, tested against torch): ``conv`` (fast through ``im2col``), ``pool``, ``norm``,
+``padding``.
 
 Concepts: ``receptive``, ``erf``, ``summary``, ``equivariance``, ``connectivity``, ``counting``, ``symbolic``, ``filters``.
 

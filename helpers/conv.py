@@ -14,7 +14,7 @@ Public surface:
 
 ``conv_output_size``  the output-size formula (the one place it lives)
 ``pad2d``             zeros / reflect (mirror, 镜像填充) / replicate / circular padding
-``conv2d``            vectorised (im2col + one matrix product), fast
+``conv2d``            vectorised (im2col + matrix products, :mod:`helpers.im2col`), fast
 ``conv2d_naive``      the same signature, written as the loops of the formula
 ``convolve1d``, ``correlate1d``, ``convolve2d``, ``correlate2d``
                       true convolution versus cross-correlation, with the flip
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
+from helpers import im2col
 from helpers.args import as_float_array, as_int, as_ints, as_pair, one_of
 
 __all__ = [
@@ -81,7 +81,11 @@ def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding=0, dilat
     """
     for name, v in (("n", n), ("kernel_size", kernel_size), ("stride", stride), ("dilation", dilation)):
         as_int(name, v, 1)
-    padding = as_pair("padding", padding, minimum=0, pair="(before, after)")
+    return _output_size(n, kernel_size, stride, as_pair("padding", padding, minimum=0, pair="(before, after)"), dilation)
+
+
+def _output_size(n: int, kernel_size: int, stride: int, padding: tuple[int, int], dilation: int) -> int:
+    """:func:`conv_output_size` for arguments checked already."""
     padded = n + padding[0] + padding[1]
     span = dilation * (kernel_size - 1) + 1
     if span > padded:
@@ -153,22 +157,9 @@ class _ConvArgs(NamedTuple):
     pads: tuple[int, int, int, int]  # (left, right, top, bottom)
     padding_mode: str
 
-    def padded(self, out: np.ndarray | None = None) -> np.ndarray:
-        """The padded input, written into ``out`` (an ``(N, C_in, Hp, Wp)`` array) when given."""
-        left, right, top, bottom = self.pads
-        if out is None:
-            return pad2d(self.x, self.pads, self.padding_mode) if any(self.pads) else self.x
-        if self.padding_mode == "zeros" or not any(self.pads):
-            H, W = self.x.shape[-2:]
-            out[..., top: top + H, left: left + W] = self.x
-            if any(self.pads):  # zero only the border
-                out[..., :top, :] = 0
-                out[..., top + H:, :] = 0
-                out[..., top: top + H, :left] = 0
-                out[..., top: top + H, left + W:] = 0
-        else:
-            out[...] = pad2d(self.x, self.pads, self.padding_mode)
-        return out
+    def padded(self) -> np.ndarray:
+        """The padded input (``x`` itself when there is no padding)."""
+        return pad2d(self.x, self.pads, self.padding_mode) if any(self.pads) else self.x
 
 
 def _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode) -> _ConvArgs:
@@ -226,8 +217,8 @@ def _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode) -
         ph, pw = as_pair("padding", padding, minimum=0)
         pads = (pw, pw, ph, ph)
 
-    out_h = conv_output_size(H, kH, stride[0], (pads[2], pads[3]), dilation[0])
-    out_w = conv_output_size(W, kW, stride[1], (pads[0], pads[1]), dilation[1])
+    out_h = _output_size(H, kH, stride[0], (pads[2], pads[3]), dilation[0])
+    out_w = _output_size(W, kW, stride[1], (pads[0], pads[1]), dilation[1])
     return _ConvArgs(x, weight, bias, stride, dilation, groups, (out_h, out_w), squeeze, pads, padding_mode)
 
 
@@ -254,19 +245,15 @@ _CONV_DOC_ARGS = """
 """
 
 
-#: Bytes of im2col columns built at a time by :func:`conv2d` (about a core's L2 cache).
-_IM2COL_BYTES = 1 << 20
-
-
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros") -> np.ndarray:
     """2-D cross-correlation, vectorised: the numbers of ``torch.nn.Conv2d``.
 
     im2col: every receptive field becomes one column of a matrix (copied out
-    of a strided view of the input), then one matrix product per image and
-    group with the flattened kernels does all the multiply-adds. The product
-    comes out as ``(N, C_out, ...)``: no transpose afterwards. For stride 1 the
-    columns span whole padded rows, which copies faster. The columns are built
-    a few images at a time, so that they are still in the cache for the product.
+    of a strided view of the padded input), then matrix products with the
+    flattened kernels do all the multiply-adds. :mod:`helpers.im2col` holds the
+    two column layouts: :func:`helpers.im2col.by_rows` when the vertical
+    dilation is 1 (it copies each input row once per horizontal tap),
+    :func:`helpers.im2col.by_columns` for the others.
 
     Example:
         >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
@@ -275,58 +262,13 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padd
                [42., 50.]])
     """
     a = _prepare(x, weight, bias, stride, padding, dilation, groups, padding_mode)
-    w, G = a.weight, a.groups
-    N, C_in, H, W = a.x.shape
-    left, right, top, bottom = a.pads
-    Hp, Wp = top + H + bottom, left + W + right
-    C_out, C_in_g, kH, kW = w.shape
-    (sH, sW), (dH, dW), (Ho, Wo) = a.stride, a.dilation, a.out_hw
-
-    C_g = C_in_g  # input channels per group
-    if (sH, sW) == (1, 1):
-        # Fast path. With stride 1, the inputs that kernel entry (c, u, v) meets at
-        # the output positions of image n form ONE contiguous run of the flattened
-        # padded image, if j runs over the whole padded row (Wp values) instead of Wo;
-        # the Wp - Wo extra columns are garbage and are cut off after the product.
-        # Long contiguous runs copy several times faster than many short rows.
-        size, slack = N * C_in * Hp * Wp, dW * (kW - 1)  # the last run overshoots by `slack`
-        flat = np.empty(size + slack, dtype=w.dtype)
-        flat[size:] = 0
-        a.padded(out=flat[:size].reshape(N, C_in, Hp, Wp))  # padded once, straight into the buffer
-        e = flat.itemsize
-        # windows[n, g, c, u, v, q] = flat image n, channel g*C_g + c, from (u*dH, v*dW) on, q-th value
-        windows = as_strided(
-            flat,
-            shape=(N, G, C_g, kH, kW, Ho * Wp),
-            strides=(C_in * Hp * Wp * e, C_g * Hp * Wp * e, Hp * Wp * e, dH * Wp * e, dW * e, e),
-            writeable=False,
-        )
-        width = Wp
+    if a.dilation[0] > 1:
+        out = im2col.columns_product(np.ascontiguousarray(a.padded()), a.weight, a.stride, a.dilation, a.groups)
+    elif a.padding_mode == "zeros":  # the zeros are written while the rows are copied
+        out = im2col.rows_product(np.ascontiguousarray(a.x), a.weight, a.stride, a.dilation[1], a.groups, a.pads)
     else:
-        xp = np.ascontiguousarray(a.padded())
-        sN, sC, sY, sX = xp.strides
-        # windows[n, g, c, u, v, i, j] = xp[n, g*C_g + c, i*sH + u*dH, j*sW + v*dW]
-        windows = as_strided(
-            xp,
-            shape=(N, G, C_g, kH, kW, Ho, Wo),
-            strides=(sN, C_g * sC, sC, sY * dH, sX * dW, sY * sH, sX * sW),
-            writeable=False,
-        )
-        width = Wo
-    # The im2col matrix of each image and group: row (c, u, v), column (i, j). It is copied out
-    # a few images at a time into one small buffer, which stays in the cache for the product.
-    K, L = C_g * kH * kW, Ho * width
-    kernels = w.reshape(G, C_out // G, K)  # one flattened kernel per row
-    chunk = max(1, min(N, _IM2COL_BYTES // (G * K * L * w.itemsize)))
-    cols = np.empty((chunk,) + windows.shape[1:], dtype=w.dtype)
-    out = np.empty((N, G, C_out // G, L), dtype=w.dtype)
-    for n0 in range(0, N, chunk):
-        n = min(chunk, N - n0)
-        np.copyto(cols[:n], windows[n0: n0 + n])
-        np.matmul(kernels, cols[:n].reshape(n, G, K, L), out=out[n0: n0 + n])  # all multiply-adds
-    out = out.reshape(N, C_out, Ho, width)
-    if width != Wo:
-        out = np.ascontiguousarray(out[..., :Wo])
+        out = im2col.rows_product(np.ascontiguousarray(a.padded()), a.weight, a.stride, a.dilation[1], a.groups,
+                                  (0, 0, 0, 0))
     if a.bias is not None:
         out += a.bias[:, None, None]
     return out[0, 0] if a.squeeze else out

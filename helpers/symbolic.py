@@ -17,6 +17,8 @@ Public surface:
 ``cell_sum``         one cell's terms as text, ``a11·k11 + a12·k12 + ...``
 ``substitute``         the terms with numbers substituted (a numpy array)
 ``to_latex``         the slide's picture: I * K = S, each cell a stacked sum
+``padded_names``     the names on a padded grid: which entry each padding mode copies, or 0
+``size_formula``     the output-size formula with the numbers filled in
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.args import as_int
-from helpers.conv import conv_output_size
+from helpers.conv import conv_output_size, pad2d
 
-__all__ = ["symbol", "symbolic_conv2d", "cell_sum", "substitute", "to_latex"]
+__all__ = ["symbol", "symbolic_conv2d", "cell_sum", "substitute", "to_latex", "padded_names", "size_formula"]
 
 Term = tuple[str, str]  # (input name, kernel name), e.g. ("a11", "k11")
 
@@ -139,3 +141,41 @@ def to_latex(rows: int, cols: int, kernel_size: int = 3, stride: int = 1, paddin
     out = r"\begin{array}{|" + "c|" * n_out + r"} \hline " + r" \\ \hline ".join(out_cells) + r" \\ \hline \end{array}"
     return (_latex_grid(rows, cols, "a") + r" \; * \; " + _latex_grid(kernel_size, kernel_size, "k")
             + r" \; = \; " + out)
+
+
+def padded_names(n: int, padding: int, mode: str = "zeros") -> np.ndarray:
+    """The names on an ``n x n`` grid padded by ``padding`` with ``mode``: the entry each position copies.
+
+    Inside the grid the names are ``a11 ... ann``; on the border, the name of the entry that the
+    padding mode (as in :func:`helpers.conv.pad2d`) copies there, or ``"0"`` for zero padding.
+
+    Example:
+        >>> padded_names(2, 1, "replicate")[0].tolist()
+        ['a11', 'a11', 'a12', 'a12']
+        >>> padded_names(2, 1)[0].tolist()
+        ['0', '0', '0', '0']
+    """
+    n = as_int("n", n, 1)
+    index = np.arange(1, n * n + 1, dtype=np.float64).reshape(n, n)  # 0 is left for "padding"
+    padded = pad2d(index, as_int("padding", padding, 0), mode).astype(int) - 1
+    names = np.empty(padded.shape, dtype=object)
+    for (r, c), v in np.ndenumerate(padded):
+        names[r, c] = "0" if v < 0 else symbol("a", *divmod(int(v), n))
+    return names
+
+
+def size_formula(n: int, k: int, stride: int, padding: int, dilation: int) -> tuple[str, int | None]:
+    """The output-size formula with the numbers filled in, and its value (None when the kernel does not fit).
+
+    Example:
+        >>> size_formula(28, 3, 2, 1, 1)[0]
+        'n_out = floor((n + 2p − d(k−1) − 1) / s) + 1 = floor((28 + 2·1 − 1·(3−1) − 1) / 2) + 1 = 14'
+    """
+    text = (f"n_out = floor((n + 2p − d(k−1) − 1) / s) + 1 = "
+            f"floor(({n} + 2·{padding} − {dilation}·({k}−1) − 1) / {stride}) + 1")
+    try:
+        out = conv_output_size(n, k, stride, padding, dilation)
+    except ValueError:
+        span = dilation * (k - 1) + 1
+        return f"{text}: the kernel spans {span} > {n + 2 * padding}, no output", None
+    return f"{text} = {out}", out

@@ -1,4 +1,4 @@
-"""Training and evaluation loops for the small networks of the course.
+"""Training and evaluation loops for the small networks of the course, and one digit through a network.
 
 ``fit`` trains with minibatches and shows a progress bar (tqdm). It does not draw: after each epoch
 it calls ``callback(epoch, history)``; ``plot=True`` passes the live loss / accuracy plot of
@@ -8,7 +8,10 @@ same model (its initial weights are the caller's), data and seed give the same n
 
 A model can bring its own loss and decision rule: ``fit`` uses ``model.loss(output, y)`` when the
 model defines it (LeNet-5's RBF loss, for example), else cross-entropy, and ``model.predict(output)``
-when defined, else the arg-max of the output.
+when defined, else the arg-max of the output; likewise ``model.probabilities(output)``, else softmax.
+
+``explore_digit`` perturbs one digit, runs a network on it and returns every map the LeNet-5
+widgets draw (:class:`DigitView`); ``robustness_sweep`` does the same for a whole test split.
 """
 
 from __future__ import annotations
@@ -22,13 +25,16 @@ import torch.nn.functional as F
 
 from helpers.args import as_float, as_int, not_allowed, one_of
 from helpers.deform import perturb
-from helpers.session import pick_device
+from helpers.session import pick_device, torch_threads
 
 __all__ = [
     "History",
     "evaluate",
     "fit",
     "predict",
+    "class_probabilities",
+    "DigitView",
+    "explore_digit",
     "SWEEP_KINDS",
     "SweepResult",
     "robustness_sweep",
@@ -117,6 +123,66 @@ def predict(model, x: torch.Tensor, batch_size: int = 512, device=None) -> np.nd
     if not isinstance(x, torch.Tensor) or len(x) == 0:
         raise not_allowed("x", f"<{type(x).__name__}>", "a non-empty torch tensor")
     return _run_eval(model, x, None, batch_size, _device(model, device))[2].numpy().astype(np.int64)
+
+
+def class_probabilities(model, output: torch.Tensor) -> torch.Tensor:
+    """Class probabilities ``(N, C)`` from a network's output.
+
+    ``model.probabilities(output)`` when the model defines it (LeNet-5 reads its RBF penalties as
+    the paper's MAP criterion does, with a "rubbish" class), else the softmax of the logits.
+
+    >>> class_probabilities(torch.nn.Identity(), torch.zeros(1, 4))
+    tensor([[0.2500, 0.2500, 0.2500, 0.2500]])
+    """
+    own = getattr(model, "probabilities", None)
+    return own(output) if callable(own) else torch.softmax(output, dim=1)
+
+
+@dataclass
+class DigitView:
+    """What the digit widgets show for one input, or a message (then the arrays are None)."""
+
+    image: np.ndarray | None = None  # (32, 32) network input, pixels in [0, 1]
+    c1: np.ndarray | None = None  # (6, 28, 28)
+    c3: np.ndarray | None = None  # (16, 10, 10)
+    f6: np.ndarray | None = None  # (84,)
+    scores: np.ndarray | None = None  # (10,) the raw output: RBF penalties (LeNet-5) or logits
+    probabilities: np.ndarray | None = None  # (10,) see class_probabilities
+    prediction: int | None = None
+    message: str = ""
+
+
+def explore_digit(net, image, **perturbation) -> DigitView:
+    """Perturb one ``(32, 32)`` digit, run ``net`` on it and return every layer the widgets show.
+
+    Args:
+        net: a LeNet (:class:`helpers.models.lenet.LeNet5` or ``ModernLeNet``): its ``features()``
+            gives the C1, C3 and F6 maps.
+        image: ``(32, 32)`` pixels in [0, 1].
+        perturbation: ``dx``, ``dy``, ``angle``, ``noise``, ... as in :func:`helpers.deform.perturb`.
+
+    Returns:
+        A :class:`DigitView`. It never raises for a bad perturbation: the view then holds only a message.
+    """
+    try:
+        x = perturb(np.asarray(image, dtype=np.float32), **perturbation)
+    except (ValueError, TypeError) as err:
+        return DigitView(message=str(err))
+    if x.shape != (32, 32):
+        return DigitView(message=f"the network needs a 32x32 image, got shape {x.shape}")
+    was_training = net.training
+    net.eval()
+    try:
+        with torch.no_grad(), torch_threads(1):
+            t = torch.as_tensor(x, dtype=torch.float32, device=_device(net, None))[None, None]
+            feats = net.features(t)
+            probs = class_probabilities(net, feats["output"])[0]
+            pred = int(_decide(net, feats["output"])[0])
+    finally:
+        net.train(was_training)
+    return DigitView(image=x, c1=feats["C1"][0].cpu().numpy(), c3=feats["C3"][0].cpu().numpy(),
+                     f6=feats["F6"][0].cpu().numpy(), scores=feats["output"][0].cpu().numpy(),
+                     probabilities=probs.cpu().numpy(), prediction=pred)
 
 
 def _optimizer(optimizer, params, lr):

@@ -25,6 +25,8 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "course"))
+pytest_plugins = ["tests.lenet_fixtures"]  # lenet_nets, lenet_digits
+
 torch.set_num_threads(1)  # stable timings beside notebook kernels; tests use tiny shapes
 
 

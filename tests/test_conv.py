@@ -88,6 +88,25 @@ def test_float32_stays_float32_and_matches_torch():
     assert np.abs(ours - ref).max() / np.abs(ref).max() < 1e-5  # float32 rounding, relative to scale
 
 
+@pytest.mark.parametrize("N, C, H, W, C_out, k, kwargs", [
+    (2, 16, 12, 12, 8, 3, dict(padding=1)),  # a typical layer
+    (2, 16, 12, 12, 8, 3, dict(stride=2, dilation=2, padding=2)),
+    (2, 8, 9, 9, 8, 3, dict(padding=1, groups=8)),  # depthwise
+    (4, 1, 32, 32, 6, 5, {}),  # LeNet-5's C1
+    (4, 6, 14, 14, 16, 5, {}),  # C3, full
+    (1, 1, 30, 25, 1, 3, dict(padding=1, padding_mode="reflect")),
+])
+def test_float32_equals_torch_on_the_benchmark_s_kinds_of_layer(N, C, H, W, C_out, k, kwargs):
+    """Both column layouts (helpers.im2col) are reached: float32 results within float32 rounding of torch's."""
+    rng = np.random.default_rng(N * C + k)
+    x = rng.standard_normal((N, C, H, W)).astype(np.float32)
+    w = rng.standard_normal((C_out, C // kwargs.get("groups", 1), k, k)).astype(np.float32)
+    ref = torch_conv2d(x, w, **kwargs)  # float64
+    ours = conv2d(x, w, **kwargs)
+    assert ours.dtype == np.float32 and ours.shape == ref.shape
+    assert np.abs(ours - ref).max() / np.abs(ref).max() < 1e-5
+
+
 def test_2d_input_gives_2d_output_as_on_the_slides():
     img = np.arange(16.0).reshape(4, 4)  # the slides' 4x4 input a_11..a_44
     k = np.arange(9.0).reshape(3, 3)

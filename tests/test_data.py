@@ -224,3 +224,42 @@ def test_sample_digit():
 def test_bad_arguments_raise_clear_errors(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+# ------------------------------------------------------------------ strokes -> image
+VERTICAL = [np.array([[0.5, 0.1], [0.5, 0.9]])]
+
+
+def _centre_of_mass(img):
+    r, c = np.indices(img.shape)
+    return (r * img).sum() / img.sum(), (c * img).sum() / img.sum()
+
+
+def test_strokes_to_image_prepares_like_mnist():
+    img = data.strokes_to_image(VERTICAL)
+    assert img.shape == (32, 32) and img.dtype == np.float32 and 0 <= img.min() and img.max() <= 1
+    rows = np.flatnonzero(img.max(axis=1) > 0)
+    assert rows[-1] - rows[0] + 1 == 20  # the longest side fits MNIST's 20x20 box
+    assert img[:2].sum() == 0 and img[-2:].sum() == 0 and img[:, :2].sum() == 0  # LeNet-5's padding
+    cy, cx = _centre_of_mass(img)
+    assert abs(cy - 15.5) <= 0.5 and abs(cx - 15.5) <= 0.5  # centre of mass at the centre
+    assert np.any((img > 0) & (img < 1))  # anti-aliased grey levels
+
+
+def test_strokes_to_image_ignores_where_and_how_big():
+    """A digit drawn small in a corner or large in the middle gives (nearly) the same input."""
+    seven = np.array([[0.2, 0.2], [0.8, 0.2], [0.4, 0.9]])
+    small = seven * 0.4 + 0.05
+    a, b = data.strokes_to_image([seven]), data.strokes_to_image([small], width=0.09 * 0.4)
+    assert np.abs(a - b).mean() < 0.05
+
+
+def test_strokes_to_image_edge_cases():
+    assert not data.strokes_to_image([]).any()
+    dot = data.strokes_to_image([np.array([[0.3, 0.3]])])
+    assert dot.any()  # a click is a dot, centred
+    assert data.strokes_to_image(VERTICAL, pad=0).shape == (28, 28)
+    for bad, name in (([np.zeros((3, 3))], "stroke 0"), ([np.zeros((0, 2))], "stroke 0"),
+                      ([[(np.nan, 0.5)]], "stroke 0"), (None, "strokes"), (VERTICAL, "width")):
+        with pytest.raises(ValueError, match=name):
+            data.strokes_to_image(bad, width=2.0 if name == "width" else 0.09)

@@ -6,6 +6,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import deform
 from helpers.deform import elastic, gaussian_noise, roll, rotate, salt_and_pepper, shift
 
 
@@ -84,3 +85,36 @@ def test_elastic_is_small_smooth_and_seeded():
 def test_bad_arguments(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+# ------------------------------------------------------------------ perturb: what the LeNet-5 demos apply
+def test_perturb_defaults_change_nothing(lenet_digits):
+    x = lenet_digits[0][:5]
+    assert torch.equal(deform.perturb(x), x)
+    img = x[0, 0].numpy()
+    assert np.array_equal(deform.perturb(img), img)
+
+
+def test_perturb_matches_deform_and_keeps_type(lenet_digits):
+    x = lenet_digits[0][:4]
+    torch.testing.assert_close(deform.perturb(x, dx=3, dy=-2), deform.shift(x, -2, 3))
+    torch.testing.assert_close(deform.perturb(x, angle=30.0), deform.rotate(x, 30.0).clamp(0, 1))
+    noisy = deform.perturb(x[0, 0].numpy(), noise="gaussian", level=0.5, seed=1)
+    assert isinstance(noisy, np.ndarray) and noisy.shape == (32, 32)
+    assert noisy.min() >= 0 and noisy.max() <= 1  # clipped to pixel range
+    sp = deform.perturb(x, noise="salt and pepper", level=0.3, seed=2)
+    assert isinstance(sp, torch.Tensor) and sp.shape == x.shape
+    changed = (sp != x).float().mean().item()
+    assert 0.05 < changed < 0.3  # about the fraction asked (some hits land on equal values)
+    assert torch.equal(deform.perturb(x, noise="gaussian", level=0.2, seed=5),
+                       deform.perturb(x, noise="gaussian", level=0.2, seed=5))  # seeded
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"dx": 1.5}, "dx"), ({"dy": 40}, "dy"), ({"angle": float("nan")}, "angle"), ({"noise": "blur"}, "noise"),
+    ({"noise": "salt and pepper", "level": 1.5}, "level"), ({"level": -0.1}, "level"), ({"alpha": 11.0}, "alpha"),
+    ({"seed": -1}, "seed"), ({"angle": "30"}, "angle"),
+])
+def test_perturb_rejects_bad_values_by_name(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        deform.perturb(np.zeros((32, 32)), **kwargs)

@@ -2,11 +2,21 @@
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.symbolic import cell_sum, substitute, symbol, symbolic_conv2d, to_latex
-from tests.torch_oracle import torch_conv2d
+from helpers.conv import PADDING_MODES
+from helpers.symbolic import (
+    cell_sum,
+    padded_names,
+    size_formula,
+    substitute,
+    symbol,
+    symbolic_conv2d,
+    to_latex,
+)
+from tests.torch_oracle import torch_conv2d, torch_pad
 
 
 def slide_cell(first_col, rows=(1, 2, 3)):
@@ -70,3 +80,22 @@ def test_bad_arguments_are_value_errors(bad):
     args = {"rows": 4, "cols": 4, "kernel_size": 3, "stride": 1, "padding": 0, "dilation": 1, **bad}
     with pytest.raises(ValueError, match=next(iter(bad))):
         symbolic_conv2d(**args)
+
+
+@pytest.mark.parametrize("mode", PADDING_MODES)
+def test_padded_names_name_the_entry_that_torch_copies(mode):
+    index = np.arange(1.0, 26.0).reshape(5, 5)  # 1-based index of a_ij, 0 for zero padding
+    for p in range(5):  # reflect pads a 5x5 grid by at most 4
+        names = padded_names(5, p, mode)
+        copied = torch_pad(index, p, mode).astype(int)
+        expected = np.array([["0" if v == 0 else f"a{(v - 1) // 5 + 1}{(v - 1) % 5 + 1}" for v in row]
+                             for row in copied])
+        assert (names == expected).all()
+
+
+def test_size_formula_fills_in_the_numbers():
+    text, out = size_formula(28, 3, 2, 1, 2)
+    assert out == 13 == torch.nn.Conv2d(1, 1, 3, stride=2, padding=1, dilation=2)(torch.zeros(1, 1, 28, 28)).shape[-1]
+    assert "(28 + 2·1 − 2·(3−1) − 1) / 2" in text and text.endswith("= 13")
+    text, out = size_formula(5, 3, 1, 0, 3)
+    assert out is None and "no output" in text

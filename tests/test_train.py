@@ -1,4 +1,5 @@
-"""helpers.train: fit learns, is reproducible, uses a model's own loss and decision rule; evaluate is right."""
+"""helpers.train: fit learns, is reproducible, uses a model's own loss and decision rule; evaluate is right;
+explore_digit and robustness_sweep agree with the network run directly."""
 
 from types import SimpleNamespace
 
@@ -6,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.train import evaluate, fit, predict
+from helpers import deform, train
+from helpers.train import class_probabilities, evaluate, explore_digit, fit, predict
 
 
 def blobs(n=400, seed=0):
@@ -127,3 +129,104 @@ def test_fit_needs_the_four_arrays():
             plot=False, progress=False)
     with pytest.raises(ValueError, match="same non-zero length"):
         evaluate(torch.nn.Linear(4, 2), torch.zeros(3, 4), torch.zeros(2, dtype=torch.long))
+
+
+# ------------------------------------------------------------------ explore_digit: the whole grid
+def _grid(demo):
+    """Every value each control of a demo can take (the widget's slider ranges)."""
+    if demo == "shift":
+        return [{"dx": dx, "dy": dy} for dx in range(-10, 11) for dy in range(-10, 11)]
+    if demo == "rotate":
+        return [{"angle": float(a)} for a in np.arange(-90, 91, 5)]
+    if demo == "noise":
+        return [{"noise": k, "level": float(v), "seed": s} for k in deform.NOISE_KINDS
+                for v in np.round(np.arange(0, 1.001, 0.05), 2) for s in (0, 7)]
+    return [{"alpha": float(a), "seed": s} for a in np.arange(0, 4.001, 0.25) for s in range(0, 21)]
+
+
+@pytest.mark.parametrize("demo", ["shift", "rotate", "noise", "distort"])
+def test_explore_digit_sweeps_every_control_value(demo, lenet_nets, lenet_digits):
+    image = lenet_digits[0][3, 0].numpy()
+    net = lenet_nets["LeNet-5"]
+    grid = _grid(demo)
+    batch, views = [], []
+    for params in grid:
+        v = explore_digit(net, image, **params)
+        assert v.message == "", (params, v.message)
+        assert v.image.shape == (32, 32) and v.c1.shape == (6, 28, 28) and v.c3.shape == (16, 10, 10)
+        assert v.f6.shape == (84,) and v.scores.shape == (10,) and 0 <= v.prediction <= 9
+        assert np.all(np.isfinite(v.scores)) and np.all(v.scores >= 0)
+        batch.append(deform.perturb(image, **params))
+        views.append(v)
+    # oracle: the same perturbed digits through the network as one batch
+    with torch.no_grad():
+        out = net(torch.as_tensor(np.stack(batch))[:, None])
+    assert [v.prediction for v in views] == out.argmin(1).tolist()
+    np.testing.assert_allclose(np.stack([v.scores for v in views]), out.numpy(), rtol=1e-4, atol=1e-3)
+
+
+def test_explore_digit_modern_net(lenet_nets, lenet_digits):
+    v = explore_digit(lenet_nets["modern"], lenet_digits[0][0, 0], dx=2)
+    assert v.message == "" and abs(v.probabilities.sum() - 1) < 1e-5
+    assert v.prediction == int(np.argmax(v.scores)) and v.c1.min() >= 0  # after ReLU
+
+
+@pytest.mark.parametrize("bad", [{"angle": float("inf")}, {"dx": 32}, {"noise": "speckle"},
+                                 {"noise": "salt and pepper", "level": 2.0}, {"alpha": -1.0}])
+def test_explore_digit_never_raises(bad, lenet_nets, lenet_digits):
+    v = explore_digit(lenet_nets["LeNet-5"], lenet_digits[0][0, 0], **bad)
+    assert v.message and v.image is None and v.prediction is None
+
+
+def test_explore_digit_needs_32x32(lenet_nets):
+    v = explore_digit(lenet_nets["LeNet-5"], np.zeros((28, 28)))
+    assert "32x32" in v.message
+
+
+def test_explore_digit_restores_threads_and_mode(lenet_nets, lenet_digits):
+    threads = torch.get_num_threads()
+    net = lenet_nets["LeNet-5"].train()
+    explore_digit(net, lenet_digits[0][0, 0])
+    assert net.training and torch.get_num_threads() == threads
+    net.eval()
+
+
+def test_class_probabilities(lenet_nets):
+    y = torch.tensor([[0.5, 3.0] + [50.0] * 8])
+    p = class_probabilities(lenet_nets["LeNet-5"], y)[0]
+    z = np.exp(-0.1) + np.exp(-0.5) + np.exp(-3.0) + 8 * np.exp(-50.0)
+    assert abs(float(p[0]) - np.exp(-0.5) / z) < 1e-6 and float(p.sum()) < 1  # the rest is "rubbish"
+    logits = torch.randn(3, 10)
+    torch.testing.assert_close(class_probabilities(lenet_nets["modern"], logits), torch.softmax(logits, 1))
+
+
+# ------------------------------------------------------------------ robustness sweep
+def test_robustness_sweep_matches_a_direct_evaluation(lenet_nets, lenet_digits):
+    x, y = lenet_digits
+    r = train.robustness_sweep(lenet_nets, x, y, "shift", [-4, 0, 3])
+    for name, net in lenet_nets.items():
+        with torch.no_grad():
+            for i, s in enumerate([-4, 0, 3]):
+                pred = net.predict(net(deform.shift(x, 0, s)))
+                assert r.accuracy[name][i] == pytest.approx((pred == y).float().mean().item())
+    assert r.n_digits == len(x) and "horizontal shift" in r.table()
+
+
+@pytest.mark.parametrize("kind, values", [("shift y", [0, 2]), ("rotate", [0, 45]), ("gaussian", [0, 0.5]),
+                                          ("salt and pepper", [0, 0.2])])
+def test_robustness_sweep_every_kind(kind, values, lenet_nets, lenet_digits):
+    x, y = lenet_digits
+    r = train.robustness_sweep({"LeNet-5": lenet_nets["LeNet-5"]}, x[:50], y[:50], kind, values)
+    with torch.no_grad():
+        clean = (lenet_nets["LeNet-5"](x[:50]).argmin(1) == y[:50]).float().mean().item()
+    assert r.accuracy["LeNet-5"][0] == pytest.approx(clean)  # value 0 changes nothing
+    assert r.accuracy["LeNet-5"].shape == (2,)
+
+
+@pytest.mark.parametrize("kwargs, match", [({"kind": "blur"}, "kind"), ({"values": []}, "values"),
+                                           ({"values": [0.5]}, "whole pixels"), ({"models": {}}, "models")])
+def test_robustness_sweep_rejects(kwargs, match, lenet_nets, lenet_digits):
+    args = {"models": lenet_nets, "x": lenet_digits[0][:5], "y": lenet_digits[1][:5], "kind": "shift", "values": [0, 1]}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        train.robustness_sweep(**args)

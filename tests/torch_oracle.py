@@ -33,6 +33,12 @@ def torch_conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, paddin
         return conv(torch.from_numpy(np.asarray(x, dtype=np.float64))).numpy()
 
 
+def torch_pad(image, padding: int, mode: str) -> np.ndarray:
+    """One (H, W) image padded by ``padding`` on every side, as torch.nn.Conv2d's ``padding_mode`` pads it."""
+    torch_mode = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}[mode]
+    return F.pad(tensor(image)[None, None], (padding,) * 4, mode=torch_mode)[0, 0].numpy()
+
+
 def torch_conv_same(x, k, stride=1, mode="zeros"):
     """One (H, W) image filtered by an odd (k, k) kernel, padded by k // 2 (torch.nn.Conv2d)."""
     k = np.asarray(k, dtype=np.float64)

@@ -27,18 +27,20 @@ def _multichannel(*args, **kwargs) -> bool:
 
 #: Ready-made convolutions that exercise 1 asks you to write yourself.
 FORBID_CONVOLVE = ("numpy.convolve", "numpy.correlate", "numpy.polymul", "numpy.polynomial", "numpy.fft",
-                   "scipy.signal", "scipy.ndimage", "helpers.conv", "helpers.filters", "torch.nn", "torch.nn.functional",
-                   "torch.conv1d", "torch.conv2d", "torch.conv_transpose1d", "torch.fft")
+                   "scipy.signal", "scipy.ndimage", "helpers.conv", "helpers.im2col", "helpers.filters", "torch.nn",
+                   "torch.nn.functional", "torch.conv1d", "torch.conv2d", "torch.conv_transpose1d", "torch.fft")
 #: Exercise 2 builds the channel sum from one-channel correlations: a call that sums channels is the answer.
 FORBID_MULTICHANNEL = (
     Forbid("helpers.conv.conv2d", when=_multichannel, label="helpers.conv.conv2d on several channels"),
     Forbid("helpers.conv.conv2d_naive", when=_multichannel, label="helpers.conv.conv2d_naive on several channels"),
     Forbid("helpers.padding.partial_conv2d", when=_multichannel, label="helpers.padding.partial_conv2d on several channels"),
-    "helpers.conv.multichannel_parts", "torch.nn", "torch.nn.functional", "torch.conv2d",
+    "helpers.conv.multichannel_parts", "helpers.im2col", "torch.nn", "torch.nn.functional", "torch.conv2d",
     "torch.convolution", "scipy.signal", "scipy.ndimage")
 #: Exercise 3 uses conv2d with groups=1 only: a grouped call is the library's answer.
 FORBID_GROUPED = (Forbid("helpers.conv.conv2d", when=_grouped(6), label="helpers.conv.conv2d(groups=...)"),
                   Forbid("helpers.conv.conv2d_naive", when=_grouped(6), label="helpers.conv.conv2d_naive(groups=...)"),
+                  Forbid("helpers.im2col.by_columns", when=_grouped(4), label="helpers.im2col.by_columns(groups=...)"),
+                  Forbid("helpers.im2col.by_rows", when=_grouped(4), label="helpers.im2col.by_rows(groups=...)"),
                   Forbid("torch.nn.functional.conv2d", when=_grouped(6), label="torch.nn.functional.conv2d(groups=...)"),
                   Forbid("torch.nn.Conv2d", when=_grouped(6), label="torch.nn.Conv2d(groups=...)"),
                   "helpers.padding.partial_conv2d", "helpers.connectivity", "scipy.signal")

@@ -1,4 +1,7 @@
-"""Figures and widgets, one module per notebook stem (plus the kernel explorer that 00 and 02 share).
+"""Figures and widgets, one module per notebook stem; a large widget has a module of its own.
+
+``kernel_explorer`` (notebooks 00 and 02), ``conv_explorer`` (03) and ``digit_widgets`` (06) hold
+those widgets; the stem module re-exports what its notebook imports.
 
 A figure module only draws what the computation modules return; the widget classes share
 :mod:`helpers.figures.base` for the canvas set-up, blitting and display.

@@ -365,6 +365,15 @@ class LeNet5(nn.Module):
         """The digit whose prototype is nearest: argmin of the penalties."""
         return output.argmin(dim=1)
 
+    def probabilities(self, output: torch.Tensor) -> torch.Tensor:
+        """Class probabilities ``(N, 10)`` from the penalties ``y_i``, read as the MAP criterion does.
+
+        ``p_i = exp(-y_i) / (exp(-j) + sum_k exp(-y_k))``: the missing mass belongs to the
+        "rubbish" class (none of the digits), whose score is ``-j`` (:func:`map_loss`).
+        """
+        rubbish = torch.full_like(output[:, :1], -self.j)
+        return torch.softmax(torch.cat([-output, rubbish], dim=1), dim=1)[:, :-1]
+
 
 class ModernLeNet(nn.Module):
     """The same layout with today's choices: ReLU, 2x2 max pooling, a full C3, ten logits.

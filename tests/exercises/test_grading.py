@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import helpers.conv
+import helpers.im2col
 import helpers.norm
 import helpers.padding
 import helpers.pool
@@ -64,6 +65,13 @@ SHORTCUTS = [
      "helpers.conv.conv2d(groups=...)"),
     (convolution.check_grouped_conv2d, lambda x, w, g: helpers.conv.conv2d(x, w, None, 1, 0, 1, g),
      "helpers.conv.conv2d(groups=...)"),
+    (convolution.check_grouped_conv2d, lambda x, w, g: helpers.im2col.by_columns(x, w, groups=g),
+     "helpers.im2col.by_columns(groups=...)"),
+    (convolution.check_grouped_conv2d, lambda x, w, g: helpers.im2col.by_rows(x, w, 1, 1, g),
+     "helpers.im2col.by_rows(groups=...)"),
+    (convolution.check_convolve1d,
+     lambda x, w: helpers.im2col.by_columns(np.pad(x, len(w) - 1)[None, None, None], w[::-1][None, None, None])[0, 0, 0],
+     "helpers.im2col"),
     (course_map.check_input_sizes, lambda m, k, s, p: min_max(
         [n for n in range(1, 300) if k <= n + 2 * p and helpers.conv.conv_output_size(n, k, s, p) == m]),
      "helpers.conv.conv_output_size"),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv when it is missing and install the course into it (editable).
 # Idempotent: a second run with an unchanged pyproject.toml installs nothing.
+# `scripts/setup.sh --check` only says whether .venv is up to date (exit 0) or set-up would install (exit 1).
 #
 # Environment variables (all optional):
 #   PYTHON           interpreter used to create the venv (default: python3)
@@ -27,6 +28,10 @@ want="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
     echo "setup: $VENV is up to date"
     exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+    echo "setup: $VENV is not up to date (make setup would install)"
+    exit 1
 fi
 
 pip=("$VENV/bin/python" -m pip install --disable-pip-version-check)

@@ -16,10 +16,10 @@ setup:
 lab: setup
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOTOPT)
 
-# Two workers (pytest-xdist). --dist loadgroup runs each group on one worker, in order: a notebook's
+# Two workers (pytest-xdist). --dist loadscope runs each scope on one worker, in order: a notebook's
 # cells (they share a kernel), a test module, or the browser tests together (conftest.py says which).
 test: setup
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist loadscope
 
 # Notebook hygiene: strip outputs (except checked cells) / report dirty notebooks.
 clean-notebooks: setup

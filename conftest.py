@@ -38,23 +38,39 @@ def pytest_runtest_makereport(item, call):
 
 
 # ------------------------------------------------------------------ how `make test` shares the work
-# `make test` runs two pytest-xdist workers with --dist loadgroup: each group of tests runs on one
-# worker, in order. A test module or notebook is its own group (a notebook's cells share a kernel),
-# unless it names a group itself: the browser test modules share "browser", so that one JupyterLab
-# and one Chromium serve them all (tests/conftest.py). The longest groups go first, so that neither
-# worker is left alone with a long one at the end.
+# `make test` runs two pytest-xdist workers with --dist loadscope: each scope runs on one worker, in
+# order. A scope is a test module (or class) or a notebook (its cells share a kernel). The browser test
+# modules form one scope, "browser", so that one JupyterLab and one Chromium serve them all
+# (tests/conftest.py). The longest scopes go first, so that neither worker is left alone with a long
+# one at the end.
+SHARED_SCOPES = {"tests/test_browser.py": "browser", "tests/test_browser_fidelity.py": "browser",
+                 "tests/test_deck.py": "browser"}
 LONGEST_FIRST = ("browser", "tests/test_grade.py", "tests/test_student_edition.py",
                  "notebooks/06_lenet5.ipynb", "notebooks/08_architectures.ipynb")
 
 
-def _group(item) -> str:
-    return item.get_closest_marker("xdist_group").args[0]
+def _module(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's loadscope, with the browser modules in one scope."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class CourseScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return SHARED_SCOPES.get(_module(nodeid)) or super()._split_scope(nodeid)
+
+    return CourseScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
     rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(_group(item), len(rank)))  # stable: a group keeps its order
+
+    def key(item):
+        module = _module(item.nodeid)
+        return rank.get(SHARED_SCOPES.get(module, module), len(rank))
+
+    items.sort(key=key)  # stable: a scope keeps its order

@@ -14,11 +14,9 @@ import time
 from pathlib import Path
 
 import nbformat
-import pytest
 
 from browser_support import NOTEBOOKS, error_outputs, excerpt, open_and_run_all, shut_down_kernel, slider_to
 
-pytestmark = pytest.mark.xdist_group("browser")
 
 
 @contextlib.contextmanager

@@ -24,7 +24,6 @@ import pytest
 
 from browser_support import CANVAS_JS, error_outputs, open_and_run_all, run_in_kernel, shut_down_kernel
 
-pytestmark = pytest.mark.xdist_group("browser")
 
 # The notebook: each widget in its own cell, with a CSS class to find it on the page.
 CELLS = [

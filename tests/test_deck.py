@@ -24,7 +24,6 @@ from jupyter_core.paths import jupyter_path
 
 from browser_support import CANVAS_JS, error_outputs, open_and_run_all, run_in_kernel, shut_down_kernel, slider_to
 
-pytestmark = pytest.mark.xdist_group("browser")
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = REPO / "notebooks" / "03_stride_padding.ipynb"

@@ -6,9 +6,7 @@ no failed or outside request, no missing image, and formulas typeset by the loca
 """
 
 import importlib.util
-import os
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -19,7 +17,6 @@ from helpers.nbclean import CHECK_TAG
 
 ROOT = Path(__file__).parent.parent
 NB00 = ROOT / "notebooks" / "00_course_map.ipynb"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 spec = importlib.util.spec_from_file_location("build_html", ROOT / "scripts" / "build_html.py")
 build_html = importlib.util.module_from_spec(spec)
@@ -125,18 +122,10 @@ TYPESET_JS = """() => new Promise((resolve, reject) => {
 })"""
 
 
-@pytest.mark.skipif(not CHROMIUM and not os.environ.get("REQUIRE_BROWSER_TEST"),
-                    reason="Debian's chromium is not installed (apt-get install chromium)")
-def test_browser_reads_it_offline(site):
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_browser import CHROMIUM_ARGS
-
-    assert CHROMIUM, "REQUIRE_BROWSER_TEST is set but chromium is not installed"
+def test_browser_reads_it_offline(site, chromium):
     problems, outside = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
+    page = chromium.new_page()
+    try:
         page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
         page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
@@ -166,5 +155,6 @@ def test_browser_reads_it_offline(site):
         page.wait_for_load_state("load")
         assert page.evaluate(TYPESET_JS) == {"rendered": 14, "source": 14}
         assert page.evaluate("document.querySelectorAll('.MathJax_Error, merror').length") == 0
-        browser.close()
+    finally:
+        page.close()
     assert problems == [] and outside == [], problems + outside

@@ -39,13 +39,12 @@ def pytest_runtest_makereport(item, call):
 
 # ------------------------------------------------------------------ how `make test` shares the work
 # `make test` runs two pytest-xdist workers with --dist loadscope: each scope runs on one worker, in
-# order. A scope is a test module (or class) or a notebook (its cells share a kernel). The browser test
-# modules form one scope, "browser", so that one JupyterLab and one Chromium serve them all
-# (tests/conftest.py). The longest scopes go first, so that neither worker is left alone with a long
-# one at the end.
-SHARED_SCOPES = {"tests/test_browser.py": "browser", "tests/test_browser_fidelity.py": "browser",
-                 "tests/test_deck.py": "browser"}
-LONGEST_FIRST = ("browser", "tests/test_grade.py", "tests/test_student_edition.py",
+# order. A scope is a test module (or class) or a notebook (its cells share a kernel). Two browser test
+# modules form one scope, "browser", so that one JupyterLab and one Chromium serve them (tests/conftest.py);
+# the longest, the drawing-fidelity test, is a scope of its own, so the two can run side by side. The
+# longest scopes go first, so that neither worker is left alone with a long one at the end.
+SHARED_SCOPES = {"tests/test_browser.py": "browser", "tests/test_deck.py": "browser"}
+LONGEST_FIRST = ("tests/test_browser_fidelity.py", "browser", "tests/test_grade.py", "tests/test_student_edition.py",
                  "notebooks/06_lenet5.ipynb", "notebooks/08_architectures.ipynb")
 
 

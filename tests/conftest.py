@@ -31,8 +31,8 @@ torch.set_num_threads(1)  # stable timings beside notebook kernels; tests use ti
 
 
 # ------------------------------------------------------------------ the browser tests' server and browser
-# One JupyterLab (on a temporary copy of notebooks/) and one headless Chromium for every browser test
-# module: they form one xdist scope, "browser" (conftest.py), so they run on one worker, one after the other.
+# One JupyterLab (on a temporary copy of notebooks/) and one headless Chromium per pytest worker, for
+# every browser test module that runs there (conftest.py says which modules share a worker).
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """JupyterLab on a copy of notebooks/; yields ``(url, token, root)``; tests may add notebooks to root/notebooks."""

@@ -106,7 +106,11 @@ def _diff_image(canvas) -> bytes | None:
     canvas._last_buff = buff.copy()
     canvas._force_full = False
     canvas._png_is_old = False
-    return encode_png(output)
+    # a kept frame (helpers.figures.frames) brings its PNG: the encoding of exactly these pixels
+    ready = canvas.__dict__.pop("_ready_png", None)
+    png = ready if ready is not None and output is pixels else encode_png(output)
+    canvas._sent_png = png  # what a frame cache keeps
+    return png
 
 
 def fast_png(canvas) -> None:
@@ -246,13 +250,19 @@ class Blitter:
 
     def redraw(self) -> None:
         """Show the current state of the artists."""
-        canvas = self.fig.canvas
         if self._background is None:
-            canvas.draw_idle()  # a full draw; its draw_event captures the background
+            self.fig.canvas.draw_idle()  # a full draw; its draw_event captures the background
             return
-        canvas.restore_region(self._background)
-        self._draw_artists(self.artists)
+        self.render()
         self.show_blitted(self.fig.bbox)
+
+    def render(self) -> None:
+        """Paint the current state of the artists over the background, without sending it (see :meth:`redraw`)."""
+        self.fig.canvas.restore_region(self._background)
+        self._draw_artists(self.artists)
+
+    def forget(self) -> None:
+        """The canvas now holds a picture restored from elsewhere: drop what was saved of the last one."""
 
     def show_blitted(self, bbox) -> None:
         """Send the blitted picture, and mark the figure up to date (what it shows is current).

@@ -1,0 +1,231 @@
+"""Widgets whose figure is a function of their controls: a frame is drawn once, and drawn ahead.
+
+An update of a widget costs tens of milliseconds in the kernel: matplotlib drawing the changed
+text and images, then the PNG encoding of the frame. But a student moves a slider back and forth
+and picks the same few dropdown choices again, so most frames have been drawn before.
+:class:`StateWidget` keeps each finished frame (its pixels and its PNG) by the controls' values,
+and while the kernel waits between two key presses it draws the frames one press away. A kept
+frame costs a copy of its pixels, not a drawing.
+
+A kept frame is exactly what a fresh update draws: the frame's key holds every value the figure
+depends on (the widget's :meth:`StateWidget.state`) and the canvas size; the frame is sent whole,
+as every frame is (:func:`helpers.figures.base.send_whole_frames`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from typing import Hashable, NamedTuple
+
+import numpy as np
+
+from helpers.figures.base import FigureWidget, encode_png, one_torch_thread
+
+__all__ = ["Frame", "StateWidget"]
+
+
+class Frame(NamedTuple):
+    """A finished frame: the view it shows, the whole figure's pixels, and its PNG (None if none was sent)."""
+
+    view: object
+    pixels: object  # canvas.copy_from_bbox(fig.bbox)
+    png: bytes | None
+
+
+def _running_loop():
+    """The event loop of the kernel, when called from it (None in a plain script or a test)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _sends_frames(canvas) -> bool:
+    """An ipympl canvas that a browser shows (ipympl sets ``syncing_data_url`` off when the page is ready)."""
+    return hasattr(canvas, "get_diff_image") and getattr(canvas, "syncing_data_url", True) is False
+
+
+class StateWidget(FigureWidget):
+    """A :class:`FigureWidget` whose figure is a function of one hashable state: frames are kept and drawn ahead.
+
+    A subclass defines
+
+    * :meth:`state`: the controls' values, hashable; everything the figure shows depends on them only;
+    * :meth:`_compute`: the view of a state (plain values; no widget or artist is touched);
+    * :meth:`_show`: puts a view into the artists (no widget is touched); returns the keyword
+      arguments of :meth:`FigureWidget.redraw` (``static=...``) or None;
+    * :meth:`_after` (optional): what an update changes outside the figure (readouts, slider ranges);
+    * :meth:`_neighbours` (optional): the states one key press away, most likely first.
+
+    :meth:`update` then shows a kept frame when there is one, and otherwise draws and keeps it.
+    In a kernel with a browser attached, :attr:`AHEAD_DELAY` seconds after an update (and after the
+    first display) the neighbours are drawn ahead, one per turn of the event loop, so that a key
+    press never waits for more than one of them; a new update stops the drawing ahead.
+    """
+
+    #: How many frames are kept (the whole figure's pixels each, about 1 MB, and the PNG).
+    FRAMES = 32
+    #: Seconds between an update and the drawing ahead: the browser paints the frame first.
+    AHEAD_DELAY = 0.1
+
+    _frames: OrderedDict | None = None
+    _current = None  # (state, view, frame) shown now
+    _ahead_turn = 0
+    _drawing_ahead = False
+
+    # ---- what a subclass defines
+    def state(self) -> Hashable:
+        """The controls' values that the figure depends on (hashable)."""
+        raise NotImplementedError
+
+    def _compute(self, state):
+        raise NotImplementedError
+
+    def _show(self, state, view) -> dict | None:
+        raise NotImplementedError
+
+    def _after(self, view) -> None:
+        pass
+
+    def _neighbours(self, state) -> list:
+        return []
+
+    # ---- the update
+    def _finish(self, fig, *args, **kwargs) -> None:
+        super()._finish(fig, *args, **kwargs)
+        self._frames = OrderedDict()
+        fig.canvas.mpl_connect("draw_event", self._on_full_draw)  # after the blitter's: the picture is whole
+
+    def _frame_key(self, state):
+        return state, self.fig.canvas.get_width_height(physical=True)
+
+    def update(self):
+        """Show the controls' state: a kept frame, or a fresh drawing (then kept); returns the view."""
+        state = self.state()
+        key = self._frame_key(state)
+        frame = self._frames.get(key) if self._blit._background is not None else None
+        view = frame.view if frame is not None else self._compute(state)
+        self.view = view
+        kwargs = self._show(state, view) or {}
+        self._current = (state, view, frame)  # what a full draw now draws
+        self._after(view)
+        canvas = self.fig.canvas
+        if frame is not None:
+            self._frames.move_to_end(key)
+            self._show_frame(key, frame, kwargs.get("static"))
+        else:
+            canvas.__dict__.pop("_sent_png", None)
+            self.redraw(**kwargs)
+            frame = self._keep(key, view, canvas.__dict__.pop("_sent_png", None))
+            self._current = (state, view, frame)
+        self._draw_ahead_later()
+        return view
+
+    def _keep(self, key, view, png: bytes | None) -> Frame | None:
+        """Keep the picture the canvas holds now as the frame of ``key`` (None if nothing is drawn yet)."""
+        if self._blit._background is None:
+            return None  # the figure is drawn whole later, when the browser asks: nothing to keep
+        frame = Frame(view, self.fig.canvas.copy_from_bbox(self.fig.bbox), png)
+        self._frames[key] = frame
+        while len(self._frames) > self.FRAMES:
+            self._frames.popitem(last=False)  # the least recently shown
+        return frame
+
+    def _show_frame(self, key, frame: Frame, static=None) -> None:
+        """Put a kept frame on the canvas and send it (its PNG, not a new encoding)."""
+        canvas = self.fig.canvas
+        if static is not None and static != self._static_key:
+            saved = self._backgrounds.get((static, canvas.get_width_height(physical=True)))
+            if saved is not None:
+                self._blit._background, self._static_key = saved, static
+            else:
+                self._static_key = None  # no background for it: the next drawn update draws the figure whole
+        canvas.restore_region(frame.pixels)
+        self._blit.forget()
+        if frame.png is not None:
+            canvas._ready_png = frame.png
+        self._blit.show_blitted(self.fig.bbox)
+        canvas.__dict__.pop("_ready_png", None)
+        png = canvas.__dict__.pop("_sent_png", None)
+        if frame.png is None and png is not None:  # kept from a whole draw, before its PNG was made
+            self._frames[key] = frame._replace(png=png)
+
+    # ---- drawing ahead
+    def _on_full_draw(self, event) -> None:
+        """After a whole draw of the shown state (the first display, a new size): keep it, then draw ahead."""
+        if self._drawing_ahead or self.fig.canvas.is_saving() or self._current is None:
+            return
+        state, view, _ = self._current
+        self._current = (state, view, self._keep(self._frame_key(state), view, None))  # its PNG: made later
+        self._draw_ahead_later()
+
+    def _draw_ahead_later(self) -> None:
+        """Draw the neighbours of the shown state, from :attr:`AHEAD_DELAY` s on, one per turn of the loop."""
+        self._ahead_turn += 1
+        loop, turn = _running_loop(), self._ahead_turn
+        if loop is None or self._current is None or not _sends_frames(self.fig.canvas):
+            return
+        todo = list(self._neighbours(self._current[0]))
+
+        def step():
+            if turn != self._ahead_turn or self._current[2] is None or self._blit._background is None:
+                return  # a newer update, or nothing to go back to
+            while todo and self._frame_key(todo[0]) in self._frames:
+                todo.pop(0)
+            if todo:
+                with one_torch_thread():
+                    self.draw_ahead(todo.pop(0))
+                loop.call_soon(step)
+
+        loop.call_later(self.AHEAD_DELAY, step)
+
+    def draw_ahead(self, state) -> Frame | None:
+        """Draw the frame of ``state`` and keep it, without sending it; the canvas goes back to the shown frame."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        if self._current is None or self._current[2] is None or self._blit._background is None:
+            return None
+        canvas, (shown_state, shown_view, shown) = self.fig.canvas, self._current
+        view = self._compute(state)
+        kwargs = dict(self._show(state, view) or {})
+        static = kwargs.pop("static", None)
+        background, static_key = self._blit._background, self._static_key
+        self._drawing_ahead = True
+        try:
+            saved = self._backgrounds.get((static, canvas.get_width_height(physical=True)))
+            if static is not None and static != static_key and saved is None:
+                self._static_key = static
+                FigureCanvasAgg.draw(canvas)  # whole, not sent; its draw_event saves the background of static
+            else:
+                if static is not None and static != static_key:
+                    self._blit._background = saved
+                self._blit.render(**kwargs)
+            png = encode_png(np.asarray(canvas.get_renderer().buffer_rgba())) if hasattr(canvas, "get_diff_image") else None
+            return self._keep(self._frame_key(state), view, png)
+        finally:
+            self._blit._background, self._static_key = background, static_key
+            self._show(shown_state, shown_view)  # the artists of the frame shown (a full draw draws them)
+            canvas.restore_region(shown.pixels)
+            self._blit.forget()
+            self._drawing_ahead = False
+
+
+def steps(control, value=None) -> list:
+    """The values one key press away from ``value`` (default: the control's value).
+
+    A slider's values one step down and up (inside its range); another option of a dropdown or of
+    toggle buttons; the other state of a checkbox.
+    """
+    value = control.value if value is None else value
+    if hasattr(control, "options"):
+        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        return [o for o in options if o != value]
+    if isinstance(value, bool):
+        return [not value]
+    found = []
+    for v in (value - control.step, value + control.step):
+        v = round(v, 9) if isinstance(v, float) else v
+        if control.min <= v <= control.max:
+            found.append(v)
+    return found

@@ -1,0 +1,158 @@
+"""helpers.figures.frames: a kept frame, or one drawn ahead, is the picture a fresh update draws."""
+
+import asyncio
+import io
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpers.data import photograph, sample_digit
+from helpers.figures.base import encode_png
+from helpers.figures.convolution import SlidingConvolution
+from helpers.figures.frames import steps
+from helpers.figures.kernel_explorer import KernelFilterExplorer
+from helpers.figures.motivation import ReceptiveFieldExplorer, ShiftEquivarianceExplorer
+from helpers.figures.normalization import IlluminationExplorer
+from helpers.figures.pooling import PoolingExplorer
+
+SMALL = photograph(factor=8)  # 75 x 64
+
+WIDGETS = {
+    "kernel explorer": lambda: KernelFilterExplorer(SMALL, preset="sobel x"),
+    "receptive field": lambda: ReceptiveFieldExplorer(np.pad(sample_digit(0), 2), n_layers=2, kernel_size=3),
+    "shift": lambda: ShiftEquivarianceExplorer(SMALL[:40, :36]),
+    "pooling": lambda: PoolingExplorer(kind="max", kernel_size=3, stride=2, padding=1),
+    "illumination": lambda: IlluminationExplorer(SMALL),
+    "sliding, continuous": lambda: SlidingConvolution("continuous"),
+    "sliding, discrete": lambda: SlidingConvolution("discrete"),
+}
+
+
+def _pixels(w) -> np.ndarray:
+    return np.array(w.fig.canvas.buffer_rgba())
+
+
+def _go(w, state):
+    """Update ``w`` as if its controls held ``state`` (the controls themselves are not touched)."""
+    w.state = lambda: state
+    return w.update()
+
+
+@pytest.mark.parametrize("name", WIDGETS)
+def test_frames_drawn_ahead_and_kept_equal_fresh_drawings(name):
+    kept, fresh = WIDGETS[name](), WIDGETS[name]()
+    fresh.FRAMES = 0  # keeps nothing: every update draws
+    for w in (kept, fresh):
+        w.fig.canvas.draw()  # the first display
+    start = kept.state()
+    shown = _pixels(kept)
+    near = kept._neighbours(start)
+    near = near[:4] + near[4:][-3:]  # the first and the last controls (pooling: the padding, a static change)
+    assert near and all(n != start for n in near)
+    for state in near:
+        assert kept.draw_ahead(state) is not None
+        assert np.array_equal(_pixels(kept), shown), state  # drawing ahead leaves the picture as it was
+    computed = []
+    compute = kept._compute
+    kept._compute = lambda s: computed.append(s) or compute(s)
+    for state in [*near, start, near[0]]:
+        _go(kept, state)
+        _go(fresh, state)
+        assert np.array_equal(_pixels(kept), _pixels(fresh)), state
+    assert computed == []  # every one of them was a kept frame
+    # and the artists were set too: a whole draw now draws the same picture
+    picture = _pixels(kept)
+    kept.fig.canvas.draw()
+    assert np.array_equal(_pixels(kept), picture)
+    plt.close("all")
+
+
+def test_only_the_last_frames_are_kept():
+    w = PoolingExplorer()
+    w.fig.canvas.draw()
+    w.FRAMES = 3
+    for col in range(5):
+        _go(w, (*w.state()[:6], col))
+    assert len(w._frames) == 3 and [k[0][-1] for k in w._frames] == [2, 3, 4]
+    plt.close("all")
+
+
+def test_steps_are_one_key_press_away():
+    import ipywidgets as W
+
+    assert steps(W.IntSlider(value=0, min=0, max=3)) == [1]
+    assert steps(W.FloatSlider(value=0.15, min=0.1, max=2.0, step=0.05)) == [0.1, 0.2]
+    assert steps(W.Dropdown(options=["a", "b", "c"], value="b")) == ["a", "c"]
+    assert steps(W.Dropdown(options=[("one", 1), ("two", 2)], value=1)) == [2]
+    assert steps(W.Checkbox(value=False)) == [True]
+
+
+class _Page:
+    """The browser's side of an ipympl canvas: it is shown, answers a request to draw, and keeps the frames."""
+
+    def __init__(self, canvas):
+        import json
+
+        self.frames, self.canvas = [], canvas
+        canvas.send = lambda content, buffers=None: (self.frames.extend(buffers or []),
+                                                     json.loads(content["data"]).get("type") == "draw"
+                                                     and canvas._handle_message(canvas, {"type": "draw"}, []))
+        canvas.syncing_data_url = False
+        canvas._handle_message(canvas, {"type": "initialized"}, [])
+        canvas._handle_message(canvas, {"type": "refresh"}, [])
+
+
+def _ipympl(make):
+    pytest.importorskip("ipympl.backend_nbagg")
+    plt.switch_backend("module://ipympl.backend_nbagg")
+    try:
+        w = make()
+    finally:
+        plt.switch_backend("Agg")
+    return w, _Page(w.fig.canvas)
+
+
+def _decoded(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")  # ipympl's toolbar
+def test_a_kept_frame_sends_the_png_of_a_fresh_drawing():
+    kept, page = _ipympl(WIDGETS["kernel explorer"])
+    fresh, fresh_page = _ipympl(WIDGETS["kernel explorer"])
+    fresh.FRAMES = 0
+    for preset in ("laplacian", "gaussian", "laplacian"):  # the second laplacian: a kept frame
+        kept.preset.value = fresh.preset.value = preset
+        assert page.frames[-1] == fresh_page.frames[-1]
+        assert np.array_equal(_decoded(page.frames[-1]), _pixels(kept))
+    ahead = kept._neighbours(kept.state())[0]  # identity
+    kept.draw_ahead(ahead)
+    sent = len(page.frames)
+    kept.preset.value = fresh.preset.value = "identity"
+    assert len(page.frames) == sent + 1 and page.frames[-1] == fresh_page.frames[-1]
+    assert page.frames[-1] == encode_png(_pixels(fresh))
+    plt.close("all")
+
+
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")
+def test_a_waiting_kernel_draws_the_neighbours_ahead_and_a_new_update_stops_it():
+    w, page = _ipympl(WIDGETS["sliding, discrete"])
+    w.AHEAD_DELAY = 0.01
+
+    async def wait_and_see():
+        w.update()  # from the kernel's event loop, as a widget event is
+        assert len(w._frames) == 1
+        await asyncio.sleep(0.3)
+        assert {key[0] for key in w._frames} == {2, 1, 3}  # t and the two values one step away
+        sent = len(page.frames)
+        w.t.value = 3  # a kept frame: sent at once, its neighbours drawn next
+        assert len(page.frames) == sent + 1
+        w.t.value = 4  # a drawn one
+        w.t.value = 5  # a new update before the drawing ahead of 4: that one stops
+        await asyncio.sleep(0.3)
+        return {key[0] for key in w._frames}
+
+    assert asyncio.run(wait_and_see()) == {1, 2, 3, 4, 5, 6}
+    plt.close("all")

@@ -41,6 +41,10 @@ def _running_loop():
         return None
 
 
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
 def _sends_frames(canvas) -> bool:
     """An ipympl canvas that a browser shows (ipympl sets ``syncing_data_url`` off when the page is ready)."""
     return hasattr(canvas, "get_diff_image") and getattr(canvas, "syncing_data_url", True) is False
@@ -61,7 +65,8 @@ class StateWidget(FigureWidget):
     :meth:`update` then shows a kept frame when there is one, and otherwise draws and keeps it.
     In a kernel with a browser attached, :attr:`AHEAD_DELAY` seconds after an update (and after the
     first display) the neighbours are drawn ahead, one per turn of the event loop, so that a key
-    press never waits for more than one of them; a new update stops the drawing ahead.
+    press never waits for more than one of them; a new update stops the drawing ahead. When the
+    update moved one slider (a drag), its next step the same way is drawn at once.
     """
 
     #: How many frames are kept (the whole figure's pixels each, about 1 MB, and the PNG).
@@ -71,6 +76,7 @@ class StateWidget(FigureWidget):
 
     _frames: OrderedDict | None = None
     _current = None  # (state, view, frame) shown now
+    _previous = None  # the state shown before it
     _ahead_turn = 0
     _drawing_ahead = False
 
@@ -108,6 +114,7 @@ class StateWidget(FigureWidget):
         view = frame.view if frame is not None else self._compute(state)
         self.view = view
         kwargs = self._show(state, view) or {}
+        self._previous = None if self._current is None else self._current[0]
         self._current = (state, view, frame)  # what a full draw now draws
         self._after(view)
         canvas = self.fig.canvas
@@ -168,17 +175,39 @@ class StateWidget(FigureWidget):
             return
         todo = list(self._neighbours(self._current[0]))
 
-        def step():
+        def step(queue):
             if turn != self._ahead_turn or self._current[2] is None or self._blit._background is None:
                 return  # a newer update, or nothing to go back to
-            while todo and self._frame_key(todo[0]) in self._frames:
-                todo.pop(0)
-            if todo:
+            while queue and self._frame_key(queue[0]) in self._frames:
+                queue.pop(0)
+            if queue:
                 with one_torch_thread():
-                    self.draw_ahead(todo.pop(0))
-                loop.call_soon(step)
+                    self.draw_ahead(queue.pop(0))
+                loop.call_soon(step, queue)
 
-        loop.call_later(self.AHEAD_DELAY, step)
+        forward = self._forward(todo)
+        if forward is not None:  # a slider moving step by step: its next step at once
+            loop.call_soon(step, [forward])
+        loop.call_later(self.AHEAD_DELAY, step, todo)
+
+    def _forward(self, near: list):
+        """The neighbour one step further the way the last update went, if it moved one number (a slider)."""
+        before, now = self._previous, self._current[0]
+        if before is None:
+            return None
+        as_tuple = (lambda s: s if isinstance(s, tuple) else (s,))
+        before, now = as_tuple(before), as_tuple(now)
+        moved = [i for i, (a, b) in enumerate(zip(before, now)) if a != b]
+        if len(before) != len(now) or len(moved) != 1 or not _is_number(now[moved[0]]):
+            return None
+        i = moved[0]
+        way = np.sign(now[i] - before[i])
+        for state in near:
+            s = as_tuple(state)
+            if all(a == b for j, (a, b) in enumerate(zip(s, now)) if j != i) and _is_number(s[i]) \
+                    and np.sign(s[i] - now[i]) == way:
+                return state
+        return None
 
     def draw_ahead(self, state) -> Frame | None:
         """Draw the frame of ``state`` and keep it, without sending it; the canvas goes back to the shown frame."""

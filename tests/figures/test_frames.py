@@ -156,3 +156,20 @@ def test_a_waiting_kernel_draws_the_neighbours_ahead_and_a_new_update_stops_it()
 
     assert asyncio.run(wait_and_see()) == {1, 2, 3, 4, 5, 6}
     plt.close("all")
+
+
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")
+def test_a_dragged_slider_gets_its_next_step_drawn_at_once():
+    w, page = _ipympl(WIDGETS["sliding, discrete"])
+    w.AHEAD_DELAY = 60  # the other neighbours: not within this test
+
+    async def drag():
+        w.t.value = 3  # from 2: one step up
+        await asyncio.sleep(0.05)
+        up = {key[0] for key in w._frames}
+        w.t.value = 1  # a jump down (a fast mouse): one step further down next
+        await asyncio.sleep(0.05)
+        return up, {key[0] for key in w._frames}
+
+    assert asyncio.run(drag()) == ({2, 3, 4}, {0, 1, 2, 3, 4})
+    plt.close("all")

@@ -36,7 +36,10 @@ class Bench(NamedTuple):
 def _benches() -> list[Bench]:
     from helpers.figures.convolution import SlidingConvolution
     from helpers.figures.kernel_explorer import KernelFilterExplorer
-    from helpers.figures.motivation import ReceptiveFieldExplorer, ShiftEquivarianceExplorer
+    from helpers.figures.motivation import (
+        ReceptiveFieldExplorer,
+        ShiftEquivarianceExplorer,
+    )
     from helpers.figures.normalization import IlluminationExplorer
     from helpers.figures.pooling import PoolingExplorer
 
@@ -155,8 +158,7 @@ def main(argv=None) -> None:
     import matplotlib
 
     matplotlib.use("module://ipympl.backend_nbagg")  # the notebooks' backend (%matplotlib widget)
-    from helpers.session import font_style, plot_style
-    from helpers.session import torch_threads
+    from helpers.session import font_style, plot_style, torch_threads
 
     matplotlib.rcParams.update(plot_style(False))
     matplotlib.rcParams.update(font_style())

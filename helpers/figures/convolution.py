@@ -21,14 +21,14 @@ from functools import lru_cache
 
 import numpy as np
 
+from helpers.connectivity import divisors, group_connectivity
 from helpers.conv import (
     convolve1d,
     convolve2d,
     correlate2d,
+    multichannel_parts,
 )
 from helpers.figures.frames import StateWidget, steps
-from helpers.connectivity import divisors, group_connectivity
-from helpers.conv import multichannel_parts
 
 __all__ = [
     "signal_x",

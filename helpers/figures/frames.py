@@ -3,34 +3,37 @@
 An update of a widget costs tens of milliseconds in the kernel: matplotlib drawing the changed
 text and images, then the PNG encoding of the frame. But a student moves a slider back and forth
 and picks the same few dropdown choices again, so most frames have been drawn before.
-:class:`StateWidget` keeps each finished frame (its pixels and its PNG) by the controls' values,
-and while the kernel waits between two key presses it draws the frames one press away. A kept
-frame costs a copy of its pixels, not a drawing.
+:class:`StateWidget` keeps the PNG of each frame it sends, by the controls' values, and while the
+kernel waits between two key presses it draws the frames one press away. Sending a kept frame
+costs about a millisecond.
 
-A kept frame is exactly what a fresh update draws: the frame's key holds every value the figure
-depends on (the widget's :meth:`StateWidget.state`) and the canvas size; the frame is sent whole,
-as every frame is (:func:`helpers.figures.base.send_whole_frames`).
+A kept frame is exactly what a fresh update sends: its key holds every value the figure depends
+on (the widget's :meth:`StateWidget.state`) and the canvas size, and frames are whole pictures
+(:func:`helpers.figures.base.send_whole_frames`), not differences from the frame before. Frames
+are kept only on canvases that send them to a browser (ipympl's); elsewhere (Agg, inline) every
+update draws. The canvas's own pixels may hold a frame drawn ahead: what the browser shows is the
+last frame sent, and every drawing restores the whole picture before it paints.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from typing import Hashable, NamedTuple
+from collections.abc import Hashable
+from typing import NamedTuple
 
 import numpy as np
 
 from helpers.figures.base import FigureWidget, encode_png, one_torch_thread
 
-__all__ = ["Frame", "StateWidget"]
+__all__ = ["Frame", "StateWidget", "steps"]
 
 
 class Frame(NamedTuple):
-    """A finished frame: the view it shows, the whole figure's pixels, and its PNG (None if none was sent)."""
+    """A frame sent to the browser: the view it shows, and the PNG of the whole figure."""
 
     view: object
-    pixels: object  # canvas.copy_from_bbox(fig.bbox)
-    png: bytes | None
+    png: bytes
 
 
 def _running_loop():
@@ -45,9 +48,8 @@ def _is_number(v) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
 
 
-def _sends_frames(canvas) -> bool:
-    """An ipympl canvas that a browser shows (ipympl sets ``syncing_data_url`` off when the page is ready)."""
-    return hasattr(canvas, "get_diff_image") and getattr(canvas, "syncing_data_url", True) is False
+def _pixels(canvas) -> np.ndarray:
+    return np.asarray(canvas.get_renderer().buffer_rgba())
 
 
 class StateWidget(FigureWidget):
@@ -62,23 +64,23 @@ class StateWidget(FigureWidget):
     * :meth:`_after` (optional): what an update changes outside the figure (readouts, slider ranges);
     * :meth:`_neighbours` (optional): the states one key press away, most likely first.
 
-    :meth:`update` then shows a kept frame when there is one, and otherwise draws and keeps it.
-    In a kernel with a browser attached, :attr:`AHEAD_DELAY` seconds after an update (and after the
-    first display) the neighbours are drawn ahead, one per turn of the event loop, so that a key
-    press never waits for more than one of them; a new update stops the drawing ahead. When the
-    update moved one slider (a drag), its next step the same way is drawn at once.
+    :meth:`update` then sends a kept frame when there is one, and otherwise draws, sends and keeps
+    it. In a kernel with a browser attached, :attr:`AHEAD_DELAY` seconds after an update (and
+    after the first display) the neighbours are drawn ahead, one per turn of the event loop, so
+    that a key press never waits for more than one of them; a new update stops the drawing ahead.
+    When the update moved one slider (a drag), its next step the same way is drawn at once.
     """
 
-    #: How many frames are kept (the whole figure's pixels each, about 1 MB, and the PNG).
-    FRAMES = 32
+    #: How many frames are kept (a PNG each, 30-200 kB).
+    FRAMES = 48
     #: Seconds between an update and the drawing ahead: the browser paints the frame first.
     AHEAD_DELAY = 0.1
 
     _frames: OrderedDict | None = None
-    _current = None  # (state, view, frame) shown now
+    _current = None  # (state, view) shown now
     _previous = None  # the state shown before it
     _ahead_turn = 0
-    _drawing_ahead = False
+    _busy = False  # drawing in update() or ahead: a whole draw then is not a frame to keep here
 
     # ---- what a subclass defines
     def state(self) -> Hashable:
@@ -100,8 +102,9 @@ class StateWidget(FigureWidget):
     # ---- the update
     def _finish(self, fig, *args, **kwargs) -> None:
         super()._finish(fig, *args, **kwargs)
-        self._frames = OrderedDict()
-        fig.canvas.mpl_connect("draw_event", self._on_full_draw)  # after the blitter's: the picture is whole
+        if hasattr(fig.canvas, "get_diff_image"):  # a canvas that sends frames (ipympl)
+            self._frames = OrderedDict()
+            fig.canvas.mpl_connect("draw_event", self._on_full_draw)  # after the blitter's: the picture is whole
 
     def _frame_key(self, state):
         return state, self.fig.canvas.get_width_height(physical=True)
@@ -110,37 +113,38 @@ class StateWidget(FigureWidget):
         """Show the controls' state: a kept frame, or a fresh drawing (then kept); returns the view."""
         state = self.state()
         key = self._frame_key(state)
-        frame = self._frames.get(key) if self._blit._background is not None else None
+        keeping = self._frames is not None and self._blit._background is not None
+        frame = self._frames.get(key) if keeping else None
         view = frame.view if frame is not None else self._compute(state)
         self.view = view
         kwargs = self._show(state, view) or {}
         self._previous = None if self._current is None else self._current[0]
-        self._current = (state, view, frame)  # what a full draw now draws
+        self._current = (state, view)  # what a whole draw now draws
         self._after(view)
         canvas = self.fig.canvas
         if frame is not None:
             self._frames.move_to_end(key)
-            self._show_frame(key, frame, kwargs.get("static"))
+            self._send_kept(frame, kwargs.get("static"))
         else:
             canvas.__dict__.pop("_sent_png", None)
-            self.redraw(**kwargs)
-            frame = self._keep(key, view, canvas.__dict__.pop("_sent_png", None))
-            self._current = (state, view, frame)
+            self._busy = True
+            try:
+                self.redraw(**kwargs)
+            finally:
+                self._busy = False
+            self._keep(key, view, canvas.__dict__.pop("_sent_png", None))
         self._draw_ahead_later()
         return view
 
-    def _keep(self, key, view, png: bytes | None) -> Frame | None:
-        """Keep the picture the canvas holds now as the frame of ``key`` (None if nothing is drawn yet)."""
-        if self._blit._background is None:
-            return None  # the figure is drawn whole later, when the browser asks: nothing to keep
-        frame = Frame(view, self.fig.canvas.copy_from_bbox(self.fig.bbox), png)
-        self._frames[key] = frame
+    def _keep(self, key, view, png: bytes | None) -> None:
+        if self._frames is None or png is None:
+            return  # nothing sent (the figure is drawn whole later, when the browser asks)
+        self._frames[key] = Frame(view, png)
         while len(self._frames) > self.FRAMES:
             self._frames.popitem(last=False)  # the least recently shown
-        return frame
 
-    def _show_frame(self, key, frame: Frame, static=None) -> None:
-        """Put a kept frame on the canvas and send it (its PNG, not a new encoding)."""
+    def _send_kept(self, frame: Frame, static=None) -> None:
+        """Send a kept frame (its PNG: no drawing, no encoding)."""
         canvas = self.fig.canvas
         if static is not None and static != self._static_key:
             saved = self._backgrounds.get((static, canvas.get_width_height(physical=True)))
@@ -148,36 +152,35 @@ class StateWidget(FigureWidget):
                 self._blit._background, self._static_key = saved, static
             else:
                 self._static_key = None  # no background for it: the next drawn update draws the figure whole
-        canvas.restore_region(frame.pixels)
-        self._blit.forget()
-        if frame.png is not None:
-            canvas._ready_png = frame.png
-        self._blit.show_blitted(self.fig.bbox)
-        canvas.__dict__.pop("_ready_png", None)
-        png = canvas.__dict__.pop("_sent_png", None)
-        if frame.png is None and png is not None:  # kept from a whole draw, before its PNG was made
-            self._frames[key] = frame._replace(png=png)
+        self._blit.forget()  # the canvas's pixels are not those of the frame sent
+        canvas._ready_png = frame.png
+        try:
+            self._blit.show_blitted(self.fig.bbox)
+        finally:
+            canvas.__dict__.pop("_ready_png", None)
+            canvas.__dict__.pop("_sent_png", None)
 
     # ---- drawing ahead
     def _on_full_draw(self, event) -> None:
         """After a whole draw of the shown state (the first display, a new size): keep it, then draw ahead."""
-        if self._drawing_ahead or self.fig.canvas.is_saving() or self._current is None:
+        if self._busy or self.fig.canvas.is_saving() or self._current is None:
             return
-        state, view, _ = self._current
-        self._current = (state, view, self._keep(self._frame_key(state), view, None))  # its PNG: made later
+        state, view = self._current
+        self._keep(self._frame_key(state), view, encode_png(_pixels(self.fig.canvas)))
         self._draw_ahead_later()
 
     def _draw_ahead_later(self) -> None:
         """Draw the neighbours of the shown state, from :attr:`AHEAD_DELAY` s on, one per turn of the loop."""
         self._ahead_turn += 1
         loop, turn = _running_loop(), self._ahead_turn
-        if loop is None or self._current is None or not _sends_frames(self.fig.canvas):
+        if loop is None or self._current is None or self._frames is None \
+                or getattr(self.fig.canvas, "syncing_data_url", True):  # ipympl: no browser shows it yet
             return
         todo = list(self._neighbours(self._current[0]))
 
         def step(queue):
-            if turn != self._ahead_turn or self._current[2] is None or self._blit._background is None:
-                return  # a newer update, or nothing to go back to
+            if turn != self._ahead_turn or self._blit._background is None:
+                return  # a newer update
             while queue and self._frame_key(queue[0]) in self._frames:
                 queue.pop(0)
             if queue:
@@ -209,18 +212,21 @@ class StateWidget(FigureWidget):
                 return state
         return None
 
-    def draw_ahead(self, state) -> Frame | None:
-        """Draw the frame of ``state`` and keep it, without sending it; the canvas goes back to the shown frame."""
+    def draw_ahead(self, state) -> bytes | None:
+        """Draw the frame of ``state`` and keep it, without sending it; returns its PNG (None: nothing drawn).
+
+        The artists go back to the state shown (a whole draw draws them), the canvas's pixels do not.
+        """
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        if self._current is None or self._current[2] is None or self._blit._background is None:
+        if self._frames is None or self._current is None or self._blit._background is None:
             return None
-        canvas, (shown_state, shown_view, shown) = self.fig.canvas, self._current
+        canvas = self.fig.canvas
         view = self._compute(state)
         kwargs = dict(self._show(state, view) or {})
         static = kwargs.pop("static", None)
         background, static_key = self._blit._background, self._static_key
-        self._drawing_ahead = True
+        self._busy = True
         try:
             saved = self._backgrounds.get((static, canvas.get_width_height(physical=True)))
             if static is not None and static != static_key and saved is None:
@@ -230,14 +236,14 @@ class StateWidget(FigureWidget):
                 if static is not None and static != static_key:
                     self._blit._background = saved
                 self._blit.render(**kwargs)
-            png = encode_png(np.asarray(canvas.get_renderer().buffer_rgba())) if hasattr(canvas, "get_diff_image") else None
-            return self._keep(self._frame_key(state), view, png)
+            png = encode_png(_pixels(canvas))
+            self._keep(self._frame_key(state), view, png)
+            return png
         finally:
             self._blit._background, self._static_key = background, static_key
-            self._show(shown_state, shown_view)  # the artists of the frame shown (a full draw draws them)
-            canvas.restore_region(shown.pixels)
+            self._show(*self._current)
             self._blit.forget()
-            self._drawing_ahead = False
+            self._busy = False
 
 
 def steps(control, value=None) -> list:

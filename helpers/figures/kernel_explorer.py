@@ -19,8 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.figures.frames import StateWidget
-from helpers.filters import PRESETS, kernel_preset
-from helpers.filters import FilterResult, filter_image
+from helpers.filters import PRESETS, FilterResult, filter_image, kernel_preset
 
 __all__ = [
     "KernelFilterExplorer",

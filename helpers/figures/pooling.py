@@ -288,7 +288,7 @@ class PoolingExplorer(StateWidget):
         return pool_view(self.x, *state)
 
     def _show(self, state, v: PoolView) -> dict:
-        kind, k, s, p, ceil_mode = state[:5]
+        kind, k, s, p = state[:4]
         self._formula.set_text(f"{kind} pooling, {k}×{k} window, stride {s}, padding {p}:   {v.formula}")
         ok = v.message == ""
         for a in (self._img_out, self._win, self._sel, *self._txt_out):

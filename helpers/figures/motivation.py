@@ -226,12 +226,12 @@ class ReceptiveFieldExplorer(StateWidget):
 
     # ---- events
     def _on_stack(self, change) -> None:
-        m = self._output_size(self._stack())
+        top = max(self._output_size(self._stack()) - 1, 0)
         with self._quiet():
             for s in (self.row, self.col):
-                s.max = max(m - 1, 0)
-                if change is None or s.value > s.max:
-                    s.value = s.max // 2
+                if change is None:
+                    s.value = top // 2  # start at the centre
+                s.max = top  # a unit beyond the new output moves to its edge (the slider clamps it)
         self.update()
 
     def _on_click(self, event) -> None:
@@ -269,7 +269,7 @@ class ReceptiveFieldExplorer(StateWidget):
             for v in steps(control, stack[i]):
                 other = (*stack[:i], v, *stack[i + 1:])
                 top = max(self._output_size(other) - 1, 0)
-                near.append((*other, *(u if u <= top else top // 2 for u in (row, col))))
+                near.append((*other, min(row, top), min(col, top)))  # as _on_stack moves the unit
         return near
 
     def _compute(self, state) -> ReceptiveFieldView:

@@ -156,3 +156,36 @@ def test_a_dragged_slider_gets_its_next_step_drawn_at_once():
 
     assert asyncio.run(drag()) == ({2, 3, 4}, {0, 1, 2, 3, 4})
     plt.close("all")
+
+
+CONTROLS = {
+    "kernel explorer": ["preset"],
+    "receptive field": ["layers", "kernel", "stride", "dilation", "padding", "row", "col"],
+    "shift": ["dy", "dx", "stride", "kernel", "padding_mode", "circular"],
+    "pooling": ["kind", "kernel", "stride", "padding", "ceil", "row", "col"],
+    "illumination": ["gain", "gradient"],
+    "sliding, continuous": ["t"],
+    "sliding, discrete": ["t"],
+}
+
+
+@pytest.mark.parametrize("name", WIDGETS)
+def test_the_neighbours_drawn_ahead_are_the_states_one_key_press_reaches(name):
+    w = WIDGETS[name]()
+    start = w.state()
+    near = w._neighbours(start)
+    controls = [getattr(w, c) for c in CONTROLS[name]]
+    kept = [*controls, *getattr(w, "cells", [])]  # the kernel explorer's state: its nine boxes
+    saved = [(getattr(c, "max", None), c.value) for c in kept]
+    for control in controls:
+        for value in steps(control):
+            control.value = value  # what the key press does, with the widget's own handlers
+            assert w.state() in near or w.state() == start, (control.description, value)  # "custom": no change
+            with w._quiet():  # back to the start
+                for c, (top, _) in zip(kept, saved):
+                    if top is not None:
+                        c.max = top
+                for c, (_, v) in zip(kept, saved):
+                    c.value = v
+            assert w.state() == start
+    plt.close("all")

@@ -228,6 +228,7 @@ class Blitter:
         for a in self.artists:
             a.set_animated(True)
         self._background = None
+        self._size = None  # the canvas's size when the background was saved
         self._can_blit = hasattr(fig.canvas, "copy_from_bbox") and hasattr(fig.canvas, "restore_region")
         self._cid = fig.canvas.mpl_connect("draw_event", self._on_draw)
         send_whole_frames(fig.canvas)
@@ -242,15 +243,20 @@ class Blitter:
             return
         if self._can_blit:
             self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+            self._size = self.fig.canvas.get_width_height(physical=True)
         self._draw_artists(self.artists)
 
     def _draw_artists(self, artists) -> None:
         for a in artists:
             self.fig.draw_artist(a)
 
+    def ready(self) -> bool:
+        """A background is saved, of the canvas's present size (after a resize: at the next full draw)."""
+        return self._background is not None and self._size == self.fig.canvas.get_width_height(physical=True)
+
     def redraw(self) -> None:
         """Show the current state of the artists."""
-        if self._background is None:
+        if not self.ready():
             self.fig.canvas.draw_idle()  # a full draw; its draw_event captures the background
             return
         self.render()
@@ -284,7 +290,7 @@ class Blitter:
         overlap ``bbox`` or the frame of its axes (the frame is drawn again with them).
         """
         canvas = self.fig.canvas
-        if self._background is None:
+        if not self.ready():
             canvas.draw_idle()
             return
         axes = {a.axes for a in artists}

@@ -18,6 +18,7 @@ last frame sent, and every drawing restores the whole picture before it paints.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from typing import NamedTuple
@@ -102,25 +103,42 @@ class StateWidget(FigureWidget):
     # ---- the update
     def _finish(self, fig, *args, **kwargs) -> None:
         super()._finish(fig, *args, **kwargs)
-        if hasattr(fig.canvas, "get_diff_image"):  # a canvas that sends frames (ipympl)
+        # One drawing at a time. JupyterLab sends widget messages on a kernel subshell: a thread of
+        # its own, beside the main thread (where cells, and the first messages, run). A drawing
+        # ahead on one of them while the browser's "draw" is handled on the other would mix the
+        # two pictures on the one canvas.
+        self._lock = threading.RLock()
+        canvas = fig.canvas
+        if hasattr(canvas, "get_diff_image"):  # a canvas that sends frames (ipympl)
             self._frames = OrderedDict()
-            fig.canvas.mpl_connect("draw_event", self._on_full_draw)  # after the blitter's: the picture is whole
+            canvas.mpl_connect("draw_event", self._on_full_draw)  # after the blitter's: the picture is whole
+            if hasattr(canvas, "handle_event"):  # every message of the browser's (draw, resize, mouse...)
+                handle = canvas.handle_event
+
+                def handle_event(event):
+                    with self._lock:
+                        return handle(event)
+
+                canvas.handle_event = handle_event
 
     def _frame_key(self, state):
         return state, self.fig.canvas.get_width_height(physical=True)
 
     def update(self):
         """Show the controls' state: a kept frame, or a fresh drawing (then kept); returns the view."""
+        with self._lock:
+            return self._update()
+
+    def _update(self):
         state = self.state()
         key = self._frame_key(state)
-        keeping = self._frames is not None and self._blit._background is not None
+        keeping = self._frames is not None and self._blit.ready()
         frame = self._frames.get(key) if keeping else None
         view = frame.view if frame is not None else self._compute(state)
         self.view = view
         kwargs = self._show(state, view) or {}
         self._previous = None if self._current is None else self._current[0]
         self._current = (state, view)  # what a whole draw now draws
-        self._after(view)
         canvas = self.fig.canvas
         if frame is not None:
             self._frames.move_to_end(key)
@@ -133,6 +151,7 @@ class StateWidget(FigureWidget):
             finally:
                 self._busy = False
             self._keep(key, view, canvas.__dict__.pop("_sent_png", None))
+        self._after(view)  # after the frame: the browser gets the picture first
         self._draw_ahead_later()
         return view
 
@@ -179,14 +198,21 @@ class StateWidget(FigureWidget):
         todo = list(self._neighbours(self._current[0]))
 
         def step(queue):
-            if turn != self._ahead_turn or self._blit._background is None:
+            if turn != self._ahead_turn:
                 return  # a newer update
-            while queue and self._frame_key(queue[0]) in self._frames:
-                queue.pop(0)
-            if queue:
+            if not self._lock.acquire(blocking=False):  # drawing on the other thread: later
+                loop.call_later(self.AHEAD_DELAY, step, queue)
+                return
+            try:
+                while queue and self._frame_key(queue[0]) in self._frames:
+                    queue.pop(0)
+                if turn != self._ahead_turn or not queue or not self._blit.ready():
+                    return
                 with one_torch_thread():
                     self.draw_ahead(queue.pop(0))
-                loop.call_soon(step, queue)
+            finally:
+                self._lock.release()
+            loop.call_soon(step, queue)
 
         forward = self._forward(todo)
         if forward is not None:  # a slider moving step by step: its next step at once
@@ -217,9 +243,13 @@ class StateWidget(FigureWidget):
 
         The artists go back to the state shown (a whole draw draws them), the canvas's pixels do not.
         """
+        with self._lock:
+            return self._draw_ahead(state)
+
+    def _draw_ahead(self, state) -> bytes | None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        if self._frames is None or self._current is None or self._blit._background is None:
+        if self._frames is None or self._current is None or not self._blit.ready():
             return None
         canvas = self.fig.canvas
         view = self._compute(state)

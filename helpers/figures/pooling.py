@@ -73,7 +73,7 @@ class _TwoLayerBlitter(Blitter):
         self._middle = None  # a full draw: the saved middle layer is stale
 
     def redraw(self, lower_changed: bool = True) -> None:
-        if self._background is None:
+        if not self.ready():
             self.fig.canvas.draw_idle()
             return
         self.render(lower_changed)

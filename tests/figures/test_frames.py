@@ -41,9 +41,10 @@ class _Page:
     def __init__(self, canvas):
         import json
 
-        self.frames, self.canvas = [], canvas
+        self.frames, self.canvas, self.answers = [], canvas, True
         canvas.send = lambda content, buffers=None: (self.frames.extend(buffers or []),
                                                      json.loads(content["data"]).get("type") == "draw"
+                                                     and self.answers
                                                      and canvas._handle_message(canvas, {"type": "draw"}, []))
         canvas.syncing_data_url = False
         canvas._handle_message(canvas, {"type": "initialized"}, [])
@@ -188,4 +189,38 @@ def test_the_neighbours_drawn_ahead_are_the_states_one_key_press_reaches(name):
                 for c, (_, v) in zip(kept, saved):
                     c.value = v
             assert w.state() == start
+    plt.close("all")
+
+
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")
+def test_after_a_resize_nothing_is_kept_or_drawn_ahead_until_the_figure_is_drawn_whole():
+    w, page = _ipympl(WIDGETS["kernel explorer"])
+    page.answers = False  # the browser's answer to "draw" comes later
+    width, height = w.fig.canvas.get_width_height()
+    w.fig.canvas._handle_message(w.fig.canvas, {"type": "resize", "width": width + 40, "height": height}, [])
+    assert not w._blit.ready()  # the saved background has the old size
+    assert w.draw_ahead(w._neighbours(w.state())[0]) is None
+    sent = len(page.frames)
+    w.preset.value = "laplacian"
+    assert len(page.frames) == sent and len(w._frames) == 1  # no blit over the old background; nothing kept
+    w.fig.canvas._handle_message(w.fig.canvas, {"type": "draw"}, [])  # the browser asks
+    assert w._blit.ready() and len(page.frames) == sent + 1 and len(w._frames) == 2
+    plt.close("all")
+
+
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")
+def test_the_browsers_messages_wait_for_a_drawing_on_another_thread():
+    """JupyterLab sends widget messages on a kernel subshell (a thread); drawing ahead runs on another."""
+    import threading
+
+    w, page = _ipympl(WIDGETS["sliding, discrete"])
+    sent = len(page.frames)
+    done = threading.Event()
+    with w._lock:  # a drawing ahead, say
+        worker = threading.Thread(target=lambda: (w.fig.canvas._handle_message(w.fig.canvas, {"type": "draw"}, []),
+                                                  done.set()))
+        worker.start()
+        assert not done.wait(0.2) and len(page.frames) == sent  # the browser's draw waits ...
+    worker.join(5)
+    assert done.is_set() and len(page.frames) == sent + 1  # ... and runs after
     plt.close("all")

@@ -159,6 +159,7 @@ class StateWidget(FigureWidget):
         if self._frames is None or png is None:
             return  # nothing sent (the figure is drawn whole later, when the browser asks)
         self._frames[key] = Frame(view, png)
+        self._frames.move_to_end(key)  # the newest (a key kept before stays where it was otherwise)
         while len(self._frames) > self.FRAMES:
             self._frames.popitem(last=False)  # the least recently shown
 

@@ -103,6 +103,9 @@ def test_only_the_last_frames_are_kept_and_only_where_frames_are_sent():
     for col in range(5):
         _go(w, (*w.state()[:6], col))
     assert len(w._frames) == 3 and [k[0][-1] for k in w._frames] == [2, 3, 4]
+    w.draw_ahead((*w.state()[:6], 2))  # drawn again: the newest now
+    _go(w, (*w.state()[:6], 0))
+    assert [k[0][-1] for k in w._frames] == [4, 2, 0]
     agg = PoolingExplorer()  # Agg: nothing is sent, nothing kept
     agg.fig.canvas.draw()
     agg.update()

@@ -2,6 +2,7 @@
 
     python benchmarks/bench_widgets.py                   # every widget of notebooks 00-05
     python benchmarks/bench_widgets.py --only kernel --profile 15
+    python benchmarks/bench_widgets.py --mode fresh      # every step drawn (a first visit, a drag)
 
 Each widget is built on ipympl's canvas as in a notebook (``%matplotlib widget``), with the
 browser's side simulated: the canvas is "initialized", and a full draw the kernel asks the

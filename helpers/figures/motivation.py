@@ -2,7 +2,9 @@
 
 Each widget is a plain function that computes what is shown, tested without a
 browser, and a thin class that wires ipywidgets controls to a persistent
-figure, redrawn in place with :class:`helpers.figures.base.Blitter`:
+figure, redrawn in place with :class:`helpers.figures.base.Blitter`; the frames
+sent are kept, and those one key press away drawn ahead
+(:class:`helpers.figures.frames.StateWidget`):
 
 ``receptive_field_view``  /  ``ReceptiveFieldExplorer``
     the input pixels one output unit of a conv stack sees (感受野), computed by the

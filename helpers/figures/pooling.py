@@ -3,7 +3,8 @@
 As in :mod:`helpers.figures.kernel_explorer`, each widget is a plain function of the widget
 values (tested without a browser) plus a thin class that wires ipywidgets to
 a persistent matplotlib figure and redraws only what changed
-(``set_data`` and :class:`helpers.figures.base.Blitter`). Invalid combinations show a
+(``set_data`` and :class:`helpers.figures.base.Blitter`), keeping the frames it sent
+(:class:`helpers.figures.frames.StateWidget`). Invalid combinations show a
 short message in the figure, never a traceback.
 
 ``pool_view`` / ``PoolingExplorer``       kind, kernel size, stride, padding, ceil_mode and one

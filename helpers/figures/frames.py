@@ -282,6 +282,10 @@ def steps(control, value=None) -> list:
 
     A slider's values one step down and up (inside its range); another option of a dropdown or of
     toggle buttons; the other state of a checkbox.
+
+    >>> import ipywidgets as W
+    >>> steps(W.IntSlider(value=3, min=0, max=3)), steps(W.Dropdown(options=["a", "b"], value="a"))
+    ([2], ['b'])
     """
     value = control.value if value is None else value
     if hasattr(control, "options"):

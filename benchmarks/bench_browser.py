@@ -1,6 +1,6 @@
 """Benchmark: how fast the widgets answer in a real JupyterLab, in headless Chromium, as a student feels it.
 
-    python benchmarks/bench_browser.py                     # notebooks 00-06, 5 steps per control
+    python benchmarks/bench_browser.py                     # notebooks 00-08, 5 steps per control
     python benchmarks/bench_browser.py --notebooks 03 04 --repeats 8 --json out.json
 
 For every slider and dropdown of each notebook (after Run All): the time from a key press on the
@@ -245,8 +245,29 @@ def _label(widget, index: int) -> str:
     return f"#{index} {text or '(no label)'}"
 
 
-def measure_notebook(browser, url: str, token: str, notebook: str, repeats: int, drags: int) -> list[Control]:
+def _shown(page, widget) -> bool:
+    """Scroll the control's cell into view (JupyterLab renders only the cells near the view); is it visible?"""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        if not widget.evaluate("w => { if (!w.isConnected) return false;"
+                               " (w.closest('.jp-Cell') || w).scrollIntoView({block: 'center'}); return true; }"):
+            return False
+        page.wait_for_timeout(300)  # the cell's content is laid out
+        if not widget.is_visible():
+            return False
+        widget.scroll_into_view_if_needed(timeout=5000)
+    except PlaywrightError:  # "element is not visible": hidden (display: none, a collapsed output)
+        return False
+    return True
+
+
+def measure_notebook(browser, url: str, token: str, notebook: str, repeats: int, drags: int,
+                     skipped: list | None = None) -> list[Control]:
+    """Every visible slider and dropdown of ``notebook``; the hidden ones go to ``skipped`` (as kind "hidden")."""
     import test_browser  # tests/test_browser.py: how the browser test opens and runs a notebook
+
+    skipped = [] if skipped is None else skipped
 
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     page.add_init_script(INIT_SCRIPT)
@@ -261,7 +282,11 @@ def measure_notebook(browser, url: str, token: str, notebook: str, repeats: int,
         widgets = page.query_selector_all(".jp-OutputArea-output .widget-slider, .jp-OutputArea-output .widget-dropdown")
         for index, widget in enumerate(widgets):
             root = widget.evaluate_handle("w => w.closest('.jp-OutputArea-output')")
-            widget.scroll_into_view_if_needed()
+            if not _shown(page, widget):
+                # hidden (a collapsed output, a widget with display: none): a student cannot press it either
+                skipped.append(Control(stem, _label(widget, index), "hidden"))
+                print(f"  {stem}: {skipped[-1].name} skipped: not visible", flush=True)
+                continue
             if widget.query_selector(".noUi-handle"):
                 _, lo, hi = _handle_state(widget.query_selector(".noUi-handle"))
                 if widget.evaluate("w => !!w.querySelector('[disabled]')") or lo == hi:
@@ -290,8 +315,8 @@ def measure_notebook(browser, url: str, token: str, notebook: str, repeats: int,
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--notebooks", nargs="*", default=["00", "01", "02", "03", "04", "05", "06"],
-                        help="notebook numbers or stems (default: 00-06)")
+    parser.add_argument("--notebooks", nargs="*", default=["00", "01", "02", "03", "04", "05", "06", "07", "08"],
+                        help="notebook numbers or stems (default: 00-08)")
     parser.add_argument("--repeats", type=int, default=5, help="single steps per control (default 5)")
     parser.add_argument("--drags", type=int, default=1, help="drags per slider (default 1)")
     parser.add_argument("--json", type=Path, help="also write every measurement to this file")
@@ -306,6 +331,7 @@ def main(argv=None) -> None:
     chosen = [n for n in names if any(n.startswith(a) or n == a for a in args.notebooks)]
     load_before = os.getloadavg()
     controls: list[Control] = []
+    skipped: list[Control] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         shutil.copytree(NOTEBOOKS, root / "notebooks")
@@ -314,17 +340,20 @@ def main(argv=None) -> None:
             try:
                 for nb in chosen:
                     print(f"{nb} ...", flush=True)
-                    controls += measure_notebook(browser, url, token, nb, args.repeats, args.drags)
+                    controls += measure_notebook(browser, url, token, nb, args.repeats, args.drags, skipped)
             finally:
                 browser.close()
     load_after = os.getloadavg()
     print()
     print_table(controls)
+    if skipped:
+        print(f"not measured (not visible on the page): {', '.join(f'{c.notebook} {c.name}' for c in skipped)}")
     print(f"load average (1, 5, 15 min): before {', '.join(f'{x:.2f}' for x in load_before)}; "
           f"after {', '.join(f'{x:.2f}' for x in load_after)}; {os.cpu_count()} CPUs")
     if args.json:
         args.json.write_text(json.dumps({"load_before": load_before, "load_after": load_after,
                                          "controls": [c.__dict__ for c in controls],
+                                         "skipped": [c.__dict__ for c in skipped],
                                          "summary": summarize(controls)}, indent=1))
 
 

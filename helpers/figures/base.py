@@ -106,7 +106,11 @@ def _diff_image(canvas) -> bytes | None:
     canvas._last_buff = buff.copy()
     canvas._force_full = False
     canvas._png_is_old = False
-    return encode_png(output)
+    # a kept frame (helpers.figures.frames) brings its PNG: the encoding of exactly these pixels
+    ready = canvas.__dict__.pop("_ready_png", None)
+    png = ready if ready is not None and output is pixels else encode_png(output)
+    canvas._sent_png = png  # what a frame cache keeps
+    return png
 
 
 def fast_png(canvas) -> None:
@@ -224,6 +228,7 @@ class Blitter:
         for a in self.artists:
             a.set_animated(True)
         self._background = None
+        self._size = None  # the canvas's size when the background was saved
         self._can_blit = hasattr(fig.canvas, "copy_from_bbox") and hasattr(fig.canvas, "restore_region")
         self._cid = fig.canvas.mpl_connect("draw_event", self._on_draw)
         send_whole_frames(fig.canvas)
@@ -238,21 +243,32 @@ class Blitter:
             return
         if self._can_blit:
             self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+            self._size = self.fig.canvas.get_width_height(physical=True)
         self._draw_artists(self.artists)
 
     def _draw_artists(self, artists) -> None:
         for a in artists:
             self.fig.draw_artist(a)
 
+    def ready(self) -> bool:
+        """A background is saved, of the canvas's present size (after a resize: at the next full draw)."""
+        return self._background is not None and self._size == self.fig.canvas.get_width_height(physical=True)
+
     def redraw(self) -> None:
         """Show the current state of the artists."""
-        canvas = self.fig.canvas
-        if self._background is None:
-            canvas.draw_idle()  # a full draw; its draw_event captures the background
+        if not self.ready():
+            self.fig.canvas.draw_idle()  # a full draw; its draw_event captures the background
             return
-        canvas.restore_region(self._background)
-        self._draw_artists(self.artists)
+        self.render()
         self.show_blitted(self.fig.bbox)
+
+    def render(self) -> None:
+        """Paint the current state of the artists over the background, without sending it (see :meth:`redraw`)."""
+        self.fig.canvas.restore_region(self._background)
+        self._draw_artists(self.artists)
+
+    def forget(self) -> None:
+        """The canvas now holds a picture restored from elsewhere: drop what was saved of the last one."""
 
     def show_blitted(self, bbox) -> None:
         """Send the blitted picture, and mark the figure up to date (what it shows is current).
@@ -274,7 +290,7 @@ class Blitter:
         overlap ``bbox`` or the frame of its axes (the frame is drawn again with them).
         """
         canvas = self.fig.canvas
-        if self._background is None:
+        if not self.ready():
             canvas.draw_idle()
             return
         axes = {a.axes for a in artists}

@@ -21,14 +21,14 @@ from functools import lru_cache
 
 import numpy as np
 
+from helpers.connectivity import divisors, group_connectivity
 from helpers.conv import (
     convolve1d,
     convolve2d,
     correlate2d,
+    multichannel_parts,
 )
-from helpers.figures.base import FigureWidget
-from helpers.connectivity import divisors, group_connectivity
-from helpers.conv import multichannel_parts
+from helpers.figures.frames import StateWidget, steps
 
 __all__ = [
     "signal_x",
@@ -132,7 +132,7 @@ def _stems(a: np.ndarray, y: np.ndarray, dx: float = 0.0) -> tuple[np.ndarray, n
     return xs, ys
 
 
-class SlidingConvolution(FigureWidget):
+class SlidingConvolution(StateWidget):
     """Drag ``t`` and watch the flipped kernel slide along the signal; s(t) is traced below.
 
     Args:
@@ -207,29 +207,43 @@ class SlidingConvolution(FigureWidget):
     def _slide(self, t) -> Slide:
         return slide_continuous(float(t)) if self.mode == "continuous" else slide_discrete(int(t))
 
-    def update(self) -> Slide:
-        """Recompute for the slider's t and redraw the moving artists."""
-        sl = self._slide(self.t.value)
+    # ---- the figure as a function of t (see helpers.figures.frames.StateWidget)
+    def state(self):
+        """t (rounded to 9 digits: the browser's slider steps carry float noise)."""
+        return round(self.t.value, 9) if self.mode == "continuous" else self.t.value
+
+    def _neighbours(self, t) -> list:
+        return steps(self.t, t)
+
+    def _compute(self, t) -> Slide:
+        return self._slide(t)
+
+    def _show(self, t, sl: Slide) -> None:
         if self.mode == "continuous":
             self._w.set_ydata(sl.w_flipped)
             self._area.set_xy(np.column_stack([np.r_[sl.a[0], sl.a, sl.a[-1]], np.r_[0, sl.product, 0]]))
-            upto = sl.ts <= sl.t
-            text = f"t = {sl.t:.2f}:  s(t) = ∫ x(a) w(t − a) da = {sl.s_t:.3f}"
         else:
             self._w.set_data(*_stems(sl.a, sl.w_flipped, 0.08))
             self._wdots.set_ydata(sl.w_flipped)
             self._prod.set_ydata(np.where(sl.product != 0, sl.product, np.nan))
-            upto = sl.ts <= sl.t
-            terms = [f"{x:g}·{w:g}" for x, w in zip(sl.x, sl.w_flipped) if x != 0 and w != 0]
-            text = f"t = {int(sl.t)}:  s(t) = Σ x(a) w(t − a) = {' + '.join(terms) or '0'} = {sl.s_t:g}"
+        upto = sl.ts <= sl.t
         self._trace.set_data(sl.ts[upto], sl.s[upto])
         self._dot.set_data([sl.t], [sl.s_t])
         self._tline.set_xdata([sl.t, sl.t])
-        self._title.set_text(text)
-        self.readout.value = text
-        self.view = sl
-        self.redraw()
-        return sl
+        self._title.set_text(self._text(sl))
+
+    def _text(self, sl: Slide) -> str:
+        if self.mode == "continuous":
+            return f"t = {sl.t:.2f}:  s(t) = ∫ x(a) w(t − a) da = {sl.s_t:.3f}"
+        terms = [f"{x:g}·{w:g}" for x, w in zip(sl.x, sl.w_flipped) if x != 0 and w != 0]
+        return f"t = {int(sl.t)}:  s(t) = Σ x(a) w(t − a) = {' + '.join(terms) or '0'} = {sl.s_t:g}"
+
+    def _after(self, sl: Slide) -> None:
+        self.readout.value = self._text(sl)
+
+    def update(self) -> Slide:
+        """Recompute for the slider's t and redraw the moving artists."""
+        return super().update()
 
 
 _CHANNEL_COLORS = ("red", "lime", "blue")  # each RGB channel shown black -> its colour

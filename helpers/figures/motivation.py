@@ -2,7 +2,9 @@
 
 Each widget is a plain function that computes what is shown, tested without a
 browser, and a thin class that wires ipywidgets controls to a persistent
-figure, redrawn in place with :class:`helpers.figures.base.Blitter`:
+figure, redrawn in place with :class:`helpers.figures.base.Blitter`; the frames
+sent are kept, and those one key press away drawn ahead
+(:class:`helpers.figures.frames.StateWidget`):
 
 ``receptive_field_view``  /  ``ReceptiveFieldExplorer``
     the input pixels one output unit of a conv stack sees (感受野), computed by the
@@ -23,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from helpers.equivariance import EquivarianceResult, shift_equivariance
-from helpers.figures.base import FigureWidget
+from helpers.figures.frames import StateWidget, steps
 from helpers.filters import PRESETS, kernel_preset
 from helpers.receptive import (
     FieldStats,
@@ -160,7 +162,7 @@ def _field_rgb(background: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return rgb
 
 
-class ReceptiveFieldExplorer(FigureWidget):
+class ReceptiveFieldExplorer(StateWidget):
     """Choose a conv stack and an output unit; see the input pixels it sees (感受野).
 
     Left: the ``n x n`` input (a digit), with the unit's field in orange (darker
@@ -226,12 +228,12 @@ class ReceptiveFieldExplorer(FigureWidget):
 
     # ---- events
     def _on_stack(self, change) -> None:
-        m = self._output_size()
+        top = max(self._output_size(self._stack()) - 1, 0)
         with self._quiet():
             for s in (self.row, self.col):
-                s.max = max(m - 1, 0)
-                if change is None or s.value > s.max:
-                    s.value = s.max // 2
+                if change is None:
+                    s.value = top // 2  # start at the centre
+                s.max = top  # a unit beyond the new output moves to its edge (the slider clamps it)
         self.update()
 
     def _on_click(self, event) -> None:
@@ -239,11 +241,13 @@ class ReceptiveFieldExplorer(FigureWidget):
             return
         self.select(int(round(event.ydata)), int(round(event.xdata)))
 
-    def _output_size(self) -> int:
+    def _stack(self) -> tuple:
+        """(layers, kernel size, stride, padding, dilation): the stack the controls choose."""
+        return self.layers.value, self.kernel.value, self.stride.value, self.padding.value, self.dilation.value
+
+    def _output_size(self, stack: tuple) -> int:
         try:
-            layers = uniform_stack(self.layers.value, self.kernel.value, self.stride.value, self.padding.value,
-                                   self.dilation.value)
-            return output_sizes(self.n, layers)[-1]
+            return output_sizes(self.n, uniform_stack(*stack))[-1]
         except ValueError:
             return 1
 
@@ -254,12 +258,27 @@ class ReceptiveFieldExplorer(FigureWidget):
             self.col.value = min(max(col, self.col.min), self.col.max)
         return self.update()
 
-    # ---- redraw
-    def update(self) -> ReceptiveFieldView:
-        """Recompute the field from the controls and redraw the figure in place."""
-        v = receptive_field_view(self.n, self.layers.value, self.kernel.value, self.stride.value,
-                                 self.dilation.value, self.padding.value, (self.row.value, self.col.value))
-        self.view = v
+    # ---- the figure as a function of the controls (see helpers.figures.frames.StateWidget)
+    def state(self) -> tuple:
+        """The stack (as :meth:`_stack`) and the selected unit (row, col)."""
+        return (*self._stack(), self.row.value, self.col.value)
+
+    def _neighbours(self, state) -> list:
+        """A unit one step away, then a stack one step away (with the unit as ``_on_stack`` moves it)."""
+        *stack, row, col = state
+        near = [(*stack, r, col) for r in steps(self.row, row)] + [(*stack, row, c) for c in steps(self.col, col)]
+        for i, control in enumerate((self.layers, self.kernel, self.stride, self.padding, self.dilation)):
+            for v in steps(control, stack[i]):
+                other = (*stack[:i], v, *stack[i + 1:])
+                top = max(self._output_size(other) - 1, 0)
+                near.append((*other, min(row, top), min(col, top)))  # as _on_stack moves the unit
+        return near
+
+    def _compute(self, state) -> ReceptiveFieldView:
+        layers, k, s, padding, d, row, col = state
+        return receptive_field_view(self.n, layers, k, s, d, padding, (row, col))
+
+    def _show(self, state, v: ReceptiveFieldView) -> None:
         if v.message:
             self._in.set_data(_field_rgb(self.image, np.zeros_like(self.image)))
             for a in (self._window, self._out, self._sel):
@@ -267,9 +286,7 @@ class ReceptiveFieldExplorer(FigureWidget):
             self._message.set_text(v.message)
             self._ax_in.set_title("Input: —")
             self._ax_out.set_title("Output: —")
-            self.table.value = ""
-            self.redraw()
-            return v
+            return
         for a in (self._window, self._out, self._sel):
             a.set_visible(True)
         self._message.set_text("")
@@ -277,25 +294,27 @@ class ReceptiveFieldExplorer(FigureWidget):
         (r0, r1), (c0, c1) = v.window
         self._window.set_bounds(c0 - 0.5, r0 - 0.5, c1 - c0 + 1, r1 - r0 + 1)
         m = v.sizes[-1]
-        out = self._stack_output()
+        out = self._stack_output(state[:5])
         self._out.set_data(out)
         self._out.set_clim(0, max(float(out.max()), 1e-12))
         self._out.set_extent((-0.5, m - 0.5, m - 0.5, -0.5))
         self._ax_out.set_xlim(-0.5, m - 0.5)
         self._ax_out.set_ylim(m - 0.5, -0.5)
         self._sel.set_bounds(v.unit[1] - 0.5, v.unit[0] - 0.5, 1, 1)
-        r = v.stats[-1].size
         self._ax_in.set_title(f"Input {self.n}×{self.n}: unit {v.unit} sees {v.pixels_seen} pixels")
         self._ax_out.set_title(f"Output {m}×{m}: unit (row {v.unit[0]}, col {v.unit[1]})")
-        self.table.value = "<pre>" + self._table_text(v, r) + "</pre>"
-        self.redraw()
-        return v
 
-    def _stack_output(self) -> np.ndarray:
-        """The all-ones stack applied to the image (cached per stack)."""
+    def _after(self, v: ReceptiveFieldView) -> None:
+        self.table.value = "" if v.message else "<pre>" + self._table_text(v, v.stats[-1].size) + "</pre>"
+
+    def update(self) -> ReceptiveFieldView:
+        """Recompute the field from the controls and redraw the figure in place."""
+        return super().update()
+
+    def _stack_output(self, key: tuple) -> np.ndarray:
+        """The all-ones stack ``key`` (as :meth:`_stack`) applied to the image (cached per stack)."""
         import torch
 
-        key = (self.layers.value, self.kernel.value, self.stride.value, self.padding.value, self.dilation.value)
         if key not in self._cache:
             with torch.no_grad():
                 self._cache[key] = conv_stack(uniform_stack(*key))(torch.as_tensor(self.image)[None, None])[0, 0].numpy()
@@ -341,7 +360,7 @@ def shift_view(image: np.ndarray, kernel_name: str, dy: int, dx: int, stride: in
     return ShiftView(r, moved)
 
 
-class ShiftEquivarianceExplorer(FigureWidget):
+class ShiftEquivarianceExplorer(StateWidget):
     """Shift the input and compare ``conv(shift(x))`` with ``shift(conv(x))`` (平移等变).
 
     Four panels: the shifted input, the two orders of operations, and their
@@ -396,19 +415,29 @@ class ShiftEquivarianceExplorer(FigureWidget):
         self._finish(fig, [*self._imgs, self._frame, self._message, self._headline, axes[2].title], controls)
         self.update()
 
-    def update(self) -> ShiftView:
-        """Recompute from the controls and redraw in place."""
-        v = shift_view(self.image, self.kernel.value, self.dy.value, self.dx.value, self.stride.value,
-                       self.padding_mode.value, self.circular.value)
-        self.view = v
+    # ---- the figure as a function of the controls (see helpers.figures.frames.StateWidget)
+    def state(self) -> tuple:
+        """(kernel, dy, dx, stride, padding mode, circular)."""
+        return (self.kernel.value, self.dy.value, self.dx.value, self.stride.value, self.padding_mode.value,
+                self.circular.value)
+
+    def _neighbours(self, state) -> list:
+        """Each control one key press away (the shifts first)."""
+        controls = (self.kernel, self.dy, self.dx, self.stride, self.padding_mode, self.circular)
+        return [(*state[:i], v, *state[i + 1:]) for i in (1, 2, 3, 0, 4, 5) for v in steps(controls[i], state[i])]
+
+    def _compute(self, state) -> ShiftView:
+        kernel, dy, dx, stride, mode, circular = state
+        return shift_view(self.image, kernel, dy, dx, stride, mode, circular)
+
+    def _show(self, state, v: ShiftView) -> None:
         if v.result is None:
             for im in self._imgs[1:]:
                 im.set_visible(False)
             self._frame.set_visible(False)
             self._message.set_text(v.message)
             self._headline.set_text("—")
-            self.redraw()
-            return v
+            return
         r = v.result
         for im in self._imgs[1:]:
             im.set_visible(True)
@@ -422,19 +451,23 @@ class ShiftEquivarianceExplorer(FigureWidget):
                                (self._imgs[3], r.error, (0.0, max(float(r.error.max()), 1e-12)))):
             im.set_data(data)
             im.set_clim(*clim)
-            im.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+            extent = (-0.5, w - 0.5, h - 0.5, -0.5)
+            if tuple(im.get_extent()) != extent:  # the stride changed the output's size
+                im.set_extent(extent)
         rows, cols = np.nonzero(r.interior)
         self._frame.set_visible(rows.size > 0)
         if rows.size:
             self._frame.set_bounds(cols.min() - 0.5, rows.min() - 0.5, cols.max() - cols.min() + 1,
                                    rows.max() - rows.min() + 1)
         self._axes[2].set_title(f"T'(conv(x)), output shift {r.out_shift}")
-        note = "" if r.exact_shift else (f"\nstride {self.stride.value} does not divide the shift: "
+        note = "" if r.exact_shift else (f"\nstride {state[3]} does not divide the shift: "
                                          f"no output shift matches (nearest shown)")
         self._headline.set_text(f"‖conv(T x) − T'(conv x)‖ = {r.norm:.3g}   (interior {r.interior_norm:.3g}, "
                                 f"border {r.border_norm:.3g}; relative {r.relative:.2g}){note}")
-        self.redraw()
-        return v
+
+    def update(self) -> ShiftView:
+        """Recompute from the controls and redraw in place."""
+        return super().update()
 
 
 # =========================================================================== sparse interactions

@@ -8,7 +8,7 @@ import numpy as np
 
 from helpers.checks import rel_change
 from helpers.deform import lit
-from helpers.figures.base import FigureWidget
+from helpers.figures.frames import StateWidget, steps
 from helpers.norm import local_contrast_norm
 
 __all__ = [
@@ -53,7 +53,7 @@ def illumination_view(image, gain: float = 1.0, gradient: float = 0.0, size: int
     return IlluminationView(relit, out, ref, rel_change(relit, image), rel_change(out, ref))
 
 
-class IlluminationExplorer(FigureWidget):
+class IlluminationExplorer(StateWidget):
     """Dim, brighten or light a photograph from one side, and watch local contrast normalization undo it.
 
     Three panels: the relit photograph (on a fixed grey scale, so dimming
@@ -92,9 +92,19 @@ class IlluminationExplorer(FigureWidget):
         self._finish(fig, [self._raw, self._lcn, *self._titles, self._message], W.HBox([self.gain, self.gradient]))
         self.update()
 
-    def update(self) -> IlluminationView:
-        self.view = v = illumination_view(self.image, self.gain.value, self.gradient.value, self.size, self.sigma,
-                                          reference=self.reference)
+    # ---- the figure as a function of the sliders (see helpers.figures.frames.StateWidget)
+    def state(self) -> tuple[float, float]:
+        """(gain, gradient), rounded to 9 digits: the browser's slider steps carry float noise."""
+        return round(self.gain.value, 9), round(self.gradient.value, 9)
+
+    def _neighbours(self, state) -> list:
+        gain, gradient = state
+        return [(g, gradient) for g in steps(self.gain, gain)] + [(gain, g) for g in steps(self.gradient, gradient)]
+
+    def _compute(self, state) -> IlluminationView:
+        return illumination_view(self.image, *state, self.size, self.sigma, reference=self.reference)
+
+    def _show(self, state, v: IlluminationView) -> None:
         ok = v.message == ""
         self._raw.set_visible(ok)
         self._lcn.set_visible(ok)
@@ -104,8 +114,10 @@ class IlluminationExplorer(FigureWidget):
             self._lcn.set_data(v.normalized)
             self._titles[0].set_text(f"Relit photograph: change {v.raw_change:.0%}")
             self._titles[1].set_text(f"After LCN: change {v.lcn_change:.1%}")
-        self.redraw()
-        return v
+
+    def update(self) -> IlluminationView:
+        """Recompute from the sliders and redraw in place."""
+        return super().update()
 
 
 #: The stages of one CNN layer on the summary slide (总结: CNN网络层), bottom to top.

@@ -3,7 +3,8 @@
 As in :mod:`helpers.figures.kernel_explorer`, each widget is a plain function of the widget
 values (tested without a browser) plus a thin class that wires ipywidgets to
 a persistent matplotlib figure and redraws only what changed
-(``set_data`` and :class:`helpers.figures.base.Blitter`). Invalid combinations show a
+(``set_data`` and :class:`helpers.figures.base.Blitter`), keeping the frames it sent
+(:class:`helpers.figures.frames.StateWidget`). Invalid combinations show a
 short message in the figure, never a traceback.
 
 ``pool_view`` / ``PoolingExplorer``       kind, kernel size, stride, padding, ceil_mode and one
@@ -21,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.figures.base import Blitter, FigureWidget
+from helpers.figures.base import Blitter
+from helpers.figures.frames import StateWidget, steps
 from helpers.pool import (
     POOL_KINDS,
     avg_pool2d_backward,
@@ -72,10 +74,14 @@ class _TwoLayerBlitter(Blitter):
         self._middle = None  # a full draw: the saved middle layer is stale
 
     def redraw(self, lower_changed: bool = True) -> None:
-        canvas = self.fig.canvas
-        if self._background is None:
-            canvas.draw_idle()
+        if not self.ready():
+            self.fig.canvas.draw_idle()
             return
+        self.render(lower_changed)
+        self.show_blitted(self.fig.bbox)
+
+    def render(self, lower_changed: bool = True) -> None:
+        canvas = self.fig.canvas
         if lower_changed or self._middle is None:
             canvas.restore_region(self._background)
             for a in self.lower:
@@ -85,7 +91,9 @@ class _TwoLayerBlitter(Blitter):
             canvas.restore_region(self._middle)
         for a in self.upper:
             self.fig.draw_artist(a)
-        self.show_blitted(self.fig.bbox)
+
+    def forget(self) -> None:
+        self._middle = None
 
 
 @dataclass
@@ -162,7 +170,7 @@ def _cell_text(v: float, kind: str) -> str:
     return f"{v:.0f}"
 
 
-class PoolingExplorer(FigureWidget):
+class PoolingExplorer(StateWidget):
     """Slide a pooling window over a small grid of numbers; pick one output to see its window.
 
     Two panels: the (padded) input with the selected output's window outlined,
@@ -266,18 +274,27 @@ class PoolingExplorer(FigureWidget):
             else:
                 t.set_visible(False)
 
-    def update(self) -> PoolView:
-        """Recompute from the controls and redraw in place."""
-        kind = self.kind.value
-        self.view = v = pool_view(self.x, kind, self.kernel.value, self.stride.value, self.padding.value,
-                                  self.ceil.value, self.row.value, self.col.value)
-        self._formula.set_text(f"{kind} pooling, {self.kernel.value}×{self.kernel.value} window, stride "
-                               f"{self.stride.value}, padding {self.padding.value}:   {v.formula}")
+    # ---- the figure as a function of the controls (see helpers.figures.frames.StateWidget)
+    def state(self) -> tuple:
+        """(kind, kernel size, stride, padding, ceil_mode, row, col)."""
+        return (self.kind.value, self.kernel.value, self.stride.value, self.padding.value, self.ceil.value,
+                self.row.value, self.col.value)
+
+    def _neighbours(self, state) -> list:
+        """Each control one key press away (the selected output first)."""
+        controls = (self.kind, self.kernel, self.stride, self.padding, self.ceil, self.row, self.col)
+        return [(*state[:i], v, *state[i + 1:]) for i in (5, 6, 1, 2, 3, 4, 0) for v in steps(controls[i], state[i])]
+
+    def _compute(self, state) -> PoolView:
+        return pool_view(self.x, *state)
+
+    def _show(self, state, v: PoolView) -> dict:
+        kind, k, s, p = state[:4]
+        self._formula.set_text(f"{kind} pooling, {k}×{k} window, stride {s}, padding {p}:   {v.formula}")
         ok = v.message == ""
         for a in (self._img_out, self._win, self._sel, *self._txt_out):
             a.set_visible(ok)
         self._message.set_text(v.message)
-        p = self.padding.value
         input_key = (kind, p) if ok else None
         if input_key != self._input_key:
             self._draw_input(v, kind, p)
@@ -291,14 +308,19 @@ class PoolingExplorer(FigureWidget):
             self._win.set_bounds(off_in + c0 - 0.5, off_in + r0 - 0.5, c1 - c0, r1 - r0)
             i, j = v.selected
             self._sel.set_bounds(off_out + j - 0.5, off_out + i - 0.5, 1, 1)
-            self._sync_sliders(m_out, i, j)
-        output_key = (kind, self.kernel.value, self.stride.value, p, self.ceil.value, v.message)
-        changed = input_key != self._input_key
-        self._input_key = input_key
+        output_key = (*state[:5], v.message)
+        changed = input_key != self._input_key or output_key != self._output_key
+        self._input_key, self._output_key = input_key, output_key
         # the input panel is static: the background saved for this (kind, padding), or a full draw
-        self.redraw(static=("input", input_key), lower_changed=changed or output_key != self._output_key)
-        self._output_key = output_key
-        return v
+        return {"static": ("input", input_key), "lower_changed": changed}
+
+    def _after(self, v: PoolView) -> None:
+        if v.message == "":
+            self._sync_sliders(v.output.shape[0], *v.selected)
+
+    def update(self) -> PoolView:
+        """Recompute from the controls and redraw in place."""
+        return super().update()
 
     def _draw_input(self, v: PoolView, kind: str, p: int) -> None:
         """Update the (static) input panel: the padded grid, its numbers and the outline of the real input."""

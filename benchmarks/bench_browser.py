@@ -11,8 +11,8 @@ the control's output, or a new ``<img>`` there, after the press; both are record
 slider: 8 presses 40 ms apart, the time from the last press that moved it to the last paint (and, as "drag
 total", from the first press: the presses alone take 280 ms of it).
 
-JupyterLab and Chromium start as in ``tests/test_browser.py`` (same flags, a token, a temporary copy of
-``notebooks/``). Not a test: it prints a table and asserts nothing. The machine is shared: the load
+JupyterLab and Chromium start as in the browser tests (``tests/browser_support.py``: same flags, a
+token, a temporary copy of ``notebooks/``). Not a test: it prints a table and asserts nothing. The machine is shared: the load
 average is printed with the table, and a busy machine shows in the numbers.
 """
 
@@ -265,15 +265,15 @@ def _shown(page, widget) -> bool:
 def measure_notebook(browser, url: str, token: str, notebook: str, repeats: int, drags: int,
                      skipped: list | None = None) -> list[Control]:
     """Every visible slider and dropdown of ``notebook``; the hidden ones go to ``skipped`` (as kind "hidden")."""
-    import test_browser  # tests/test_browser.py: how the browser test opens and runs a notebook
+    import browser_support  # tests/browser_support.py: how the browser tests open and run a notebook
 
     skipped = [] if skipped is None else skipped
 
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     page.add_init_script(INIT_SCRIPT)
     try:
-        test_browser._open_and_run_all(page, url, token, notebook)
-        errors = test_browser._error_outputs(page)
+        browser_support.open_and_run_all(page, url, token, notebook)
+        errors = browser_support.error_outputs(page)
         if errors:
             raise RuntimeError(f"{notebook} shows errors after Run All: {errors[:3]}")
         page.wait_for_timeout(1500)  # let the first draws land
@@ -324,7 +324,7 @@ def main(argv=None) -> None:
 
     sys.path.insert(0, str(ROOT / "tests"))
     os.environ.setdefault("PYTHONPATH", str(ROOT))  # the kernels import this checkout's helpers
-    import test_browser
+    import browser_support
     from playwright.sync_api import sync_playwright
 
     names = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
@@ -335,8 +335,9 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         shutil.copytree(NOTEBOOKS, root / "notebooks")
-        with test_browser.lab_server(root) as (url, token), sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=test_browser.CHROMIUM, args=test_browser.CHROMIUM_ARGS)
+        with browser_support.lab_server(root, env=browser_support.kernel_env()) as (url, token), \
+                sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=browser_support.CHROMIUM, args=browser_support.CHROMIUM_ARGS)
             try:
                 for nb in chosen:
                     print(f"{nb} ...", flush=True)

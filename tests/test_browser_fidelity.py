@@ -221,10 +221,14 @@ def test_a_broken_blit_fails_the_comparison(page):
     """The background never restored: old ink and old outlines stay. The comparison must see it."""
     # pyplot's figures ask for a full draw when they first change after one (the stale callback);
     # off, so that the broken blit is not repaired by chance before the comparison
+    # A widget that keeps its frames (helpers.figures.frames) would send a frame drawn before the break:
+    # it keeps none while broken, so that every step is blitted anew.
     broken = ("{v}.fig.canvas.restore_region = lambda *args, **kwargs: None\n"
-              "{v}_stale, {v}.fig.stale_callback = {v}.fig.stale_callback, None")
+              "{v}_stale, {v}.fig.stale_callback = {v}.fig.stale_callback, None\n"
+              "hasattr({v}, 'keep_frames') and {v}.keep_frames(False)")
     fixed = ("vars({v}.fig.canvas).pop('restore_region', None)\n"
-             "{v}.fig.stale_callback = globals().get('{v}_stale', {v}.fig.stale_callback)\n{v}.fig.canvas.draw()")
+             "{v}.fig.stale_callback = globals().get('{v}_stale', {v}.fig.stale_callback)\n"
+             "hasattr({v}, 'keep_frames') and {v}.keep_frames(True)\n{v}.fig.canvas.draw()")
     try:
         run_in_kernel(page, broken.format(v="pool"))
         _drag_slider(page, "fid-pool")

@@ -124,6 +124,11 @@ class StateWidget(FigureWidget):
     def _frame_key(self, state):
         return state, self.fig.canvas.get_width_height(physical=True)
 
+    def keep_frames(self, keep: bool) -> None:
+        """Keep (and draw ahead) frames, or forget them and draw every update (on a canvas that sends frames)."""
+        with self._lock:
+            self._frames = OrderedDict() if keep and hasattr(self.fig.canvas, "get_diff_image") else None
+
     def update(self):
         """Show the controls' state: a kept frame, or a fresh drawing (then kept); returns the view."""
         with self._lock:

@@ -25,11 +25,9 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
-import base64
 import html
 import json
 import os
-import re
 import shutil
 import sys
 import time

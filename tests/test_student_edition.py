@@ -117,7 +117,7 @@ def test_student_edition_markers(tmp_path):
 # One kernel serves every run of this module. Each run starts from an empty namespace (%reset -f,
 # every figure closed), then runs the notebook's set-up cell and its exercise section: exactly
 # what a student who jumps to the exercises has, except that imported modules stay loaded.
-RESET = nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.close('all')\n%reset -f")
+RESET = "import matplotlib.pyplot as plt\nplt.close('all')\n%reset -f"
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +133,7 @@ def _run_exercises(kernel, path: Path, student: bool):
     nb = nbformat.read(path, as_version=4)
     nb = student_edition(nb) if student else nb
     run = nbformat.v4.new_notebook(metadata=nb.metadata)
-    run.cells = [nbformat.v4.new_code_cell(RESET.source), nb.cells[setup_index(nb)]] + nb.cells[exercise_start(nb):]
+    run.cells = [nbformat.v4.new_code_cell(RESET), nb.cells[setup_index(nb)]] + nb.cells[exercise_start(nb):]
     kernel.nb = run  # the client writes each executed cell back into its notebook
     for k, cell in enumerate(run.cells):
         kernel.execute_cell(cell, k)

@@ -115,7 +115,12 @@ def _reference(page, var: str) -> np.ndarray:
 
 
 def _settle(page, css: str, quiet_s: float = 0.5, timeout_s: float = 30.0) -> None:
-    """Wait until the kernel is idle and the canvas has not changed for ``quiet_s``."""
+    """Wait until the kernel is idle and the canvas has not changed for ``quiet_s``.
+
+    The figure is scrolled into view first, as a student looks at it: JupyterLab may hide cells far
+    outside the view, and ipympl then shrinks a hidden figure's canvas to nothing.
+    """
+    page.locator(f".{css} .jupyter-matplotlib-canvas-div").first.scroll_into_view_if_needed()
     last, since = None, time.monotonic()
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

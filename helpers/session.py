@@ -125,6 +125,7 @@ def torch_threads(n: int = 1):
     """Run a block with ``n`` CPU threads for torch, then restore the count, even after an error.
 
     Small networks train fastest on one thread; the rest of the notebook keeps torch's default.
+    As a decorator (``@torch_threads(1)``) it does the same for each call of a function.
 
     >>> import torch
     >>> before = torch.get_num_threads()

@@ -31,6 +31,7 @@ __all__ = [
     "History",
     "evaluate",
     "fit",
+    "require_digits",
     "predict",
     "class_probabilities",
     "DigitView",
@@ -81,6 +82,14 @@ def _device(model, device):
         return torch.device(device)
     first = next(iter(model.parameters()), None)
     return first.device if first is not None else pick_device()
+
+
+def require_digits(data) -> None:
+    """Raise ``ValueError`` unless ``data`` has ``x_train``, ``y_train``, ``x_test`` and ``y_test``."""
+    for name in ("x_train", "y_train", "x_test", "y_test"):
+        if not hasattr(data, name):
+            raise ValueError(f"data must have x_train, y_train, x_test and y_test (helpers.data.load_digits()); "
+                             f"it has no {name!r}")
 
 
 def _check_xy(x, y, name="x"):
@@ -235,9 +244,7 @@ def fit(model: torch.nn.Module, data, epochs: int = 5, lr: float = 1e-3, batch_s
         >>> seen, h.epoch
         ([1, 2], [1, 2])
     """
-    for name in ("x_train", "y_train", "x_test", "y_test"):
-        if not hasattr(data, name):
-            raise ValueError(f"data must have x_train, y_train, x_test and y_test; it has no {name!r}")
+    require_digits(data)
     _check_xy(data.x_train, data.y_train, "x_train")
     _check_xy(data.x_test, data.y_test, "x_test")
     epochs, batch_size = as_int("epochs", epochs, 1), as_int("batch_size", batch_size, 1)

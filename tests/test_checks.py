@@ -15,7 +15,7 @@ from helpers.checks import (
     time_implementations,
 )
 from helpers.conv import conv2d
-from helpers.exercises.framework import Case, check, check_properties
+from helpers.exercises.framework import Case, answer_value, check, check_properties, wrong_answer
 
 
 def test_rel_error_basics():
@@ -149,3 +149,25 @@ def test_check_properties():
     broken = check_properties("x", props)
     assert not broken and "could not test" in repr(broken)
     assert not check_properties(None, props)
+
+
+def test_answer_value_returns_the_value_or_the_report():
+    pair = lambda v: isinstance(v, tuple) and len(v) == 2  # noqa: E731
+    assert answer_value(lambda: (1, 2), "pair", "a pair", pair) == (None, (1, 2))
+    report, value = answer_value(lambda: 3, "pair", "a pair", pair)
+    assert value is None and not report and "does not hold: a pair" in repr(report)
+
+    def stub():
+        raise NotImplementedError
+
+    report, _ = answer_value(stub, "pair", "a pair", pair)
+    assert not report and "not implemented" in repr(report)
+    report, _ = answer_value(lambda: rel_error(1.0, 2.0), "pair", "a pair", pair, forbid=["helpers.checks.rel_error"])
+    assert report.shortcut
+
+
+def test_wrong_answer_states_the_problem_and_the_hint():
+    report = wrong_answer("count", "12 is not right", "count the biases")
+    assert not report and report.n_cases == 1
+    assert report.lines == ["✗ count: wrong answer", "    problem: 12 is not right", "    hint:    count the biases"]
+    assert len(wrong_answer("count", "12 is not right").lines) == 2

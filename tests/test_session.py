@@ -32,3 +32,14 @@ def test_setup_notebook_rejects_bad_arguments():
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="prefer='cuda'"):
             session.pick_device("cuda")
+
+
+def test_torch_threads_as_a_decorator_restores_the_count_after_each_call():
+    before = torch.get_num_threads()
+
+    @session.torch_threads(1)
+    def threads():
+        return torch.get_num_threads()
+
+    assert threads() == 1 and threads() == 1
+    assert torch.get_num_threads() == before

@@ -1,5 +1,8 @@
 """The exercise framework: Case, check, check_properties and the report they return.
 
+A checker that compares by itself (to give a hint for each likely mistake) gets the answer's
+value with :func:`answer_value` and reports a mistake with :func:`wrong_answer`.
+
 Three things make a check fit for grading:
 
 * **It fails.** A checker decorated with :func:`graded` raises :class:`ExerciseFailed` (an
@@ -40,8 +43,10 @@ __all__ = [
     "ShortcutRefused",
     "check",
     "check_properties",
+    "answer_value",
     "graded",
     "hidden_seed",
+    "wrong_answer",
 ]
 
 #: The environment variable that switches the hidden cases on (the grader sets it).
@@ -364,3 +369,26 @@ def check_properties(
             return _report(name, len(properties), (k, None, problem), hint, 0, 0, unit="property")
     lines = [f"✓ {name}: all {len(properties)} properties hold"] + [f"    ✓ {d}" for d, _ in properties]
     return CheckReport(name, True, len(properties), lines)
+
+
+def wrong_answer(name: str, problem: str, hint: str = "") -> CheckReport:
+    """The ✗ report of a checker that compares by itself: one problem, and a hint if there is one."""
+    lines = [f"✗ {name}: wrong answer", f"    problem: {problem}"] + ([f"    hint:    {hint}"] if hint else [])
+    return CheckReport(name, False, 1, lines)
+
+
+def answer_value(answer, name: str, what: str, well_formed: Callable[[Any], bool],
+                 forbid: Sequence[Forbid | str] = ()) -> tuple[CheckReport | None, Any]:
+    """Call a no-argument ``answer`` once, as :func:`check_properties` does (shortcuts refused).
+
+    Returns ``(None, value)`` when it runs and ``well_formed(value)`` holds (``what`` says what
+    that means); else ``(report, None)``, the ✗ report to return.
+    """
+    seen = []
+
+    def keep(value) -> bool:
+        seen.append(value)
+        return well_formed(value)
+
+    report = check_properties(answer, [(what, keep)], name=name, forbid=forbid)
+    return (None, seen[0]) if report else (report, None)

@@ -20,14 +20,16 @@ from helpers.deform import perturb
 from helpers.exercises.framework import (
     Case,
     CheckReport,
+    answer_value,
     check,
     check_properties,
     graded,
     hidden_seed,
+    wrong_answer,
 )
 from helpers.models.lenet import LeNet5, ModernLeNet, Subsampling, TableConv2d, c3_table
 from helpers.session import torch_threads
-from helpers.train import SweepResult
+from helpers.train import SweepResult, require_digits
 
 __all__ = ["check_c3_variant", "check_hand_counts", "check_subsampling", "check_connections", "check_modern_lenet",
            "check_no_subsampling"]
@@ -39,23 +41,6 @@ FORBID_HAND = ("helpers.counting", "helpers.models.lenet", "helpers.models.lenet
 FORBID_SUBSAMPLE = ("helpers.models.lenet.Subsampling", "helpers.models.lenet.LeNet5", "helpers.pool",
                     "torch.nn", "torch.nn.functional", "torch.avg_pool2d", "torch.max_pool2d")
 FORBID_MODERN = ("helpers.models.lenet.ModernLeNet", "helpers.models.lenet.LeNet5", "helpers.models")
-
-
-def _fail(name: str, problem: str, hint: str = "") -> CheckReport:
-    lines = [f"✗ {name}: wrong answer", f"    problem: {problem}"] + ([f"    hint:    {hint}"] if hint else [])
-    return CheckReport(name, False, 1, lines)
-
-
-def _answer_value(answer, name: str, what: str, well_formed, forbid) -> tuple[CheckReport | None, object]:
-    """Call a no-argument answer once (refusing shortcuts); a ✗ report if it fails or is not ``well_formed``."""
-    seen = []
-
-    def keep(value) -> bool:
-        seen.append(value)
-        return well_formed(value)
-
-    report = check_properties(answer, [(what, keep)], name=name, forbid=forbid)
-    return (None, seen[0]) if report else (report, None)
 
 
 # ------------------------------------------------------------------ exercise 1: a C3 variant
@@ -105,27 +90,34 @@ def _parameter_hint(got, table: np.ndarray) -> str:
 def check_c3_variant(variant_c3) -> CheckReport:
     """``variant_c3()`` -> (table, parameters) of exercise 1's C3 layer (8 S2 maps, 12 C3 maps, 3x3 kernels)."""
     name = "variant_c3"
-    report, value = _answer_value(variant_c3, name, "variant_c3() returns a pair (table, parameters)",
-                                  lambda v: isinstance(v, (tuple, list)) and len(v) == 2, FORBID_COUNT)
+    report, value = answer_value(variant_c3, name, "variant_c3() returns a pair (table, parameters)",
+                                 lambda v: isinstance(v, (tuple, list)) and len(v) == 2, FORBID_COUNT)
     if report is not None:
         return report
     table, parameters = value
     problem = _table_problem(table)
     if problem is not None:
-        return _fail(name, *problem)
+        return wrong_answer(name, *problem)
     expected = _variant_table()
     reference = sum(p.numel() for p in TableConv2d(expected, VARIANT_KERNEL).parameters() if p.requires_grad)
     if not is_int(parameters):
-        return _fail(name, f"parameters is {parameters!r}, a {type(parameters).__name__}", "expected an int")
+        return wrong_answer(name, f"parameters is {parameters!r}, a {type(parameters).__name__}", "expected an int")
     if int(parameters) != reference:
-        return _fail(name, f"parameters = {int(parameters):,} is not the layer's count",
-                     _parameter_hint(int(parameters), expected))
+        return wrong_answer(name, f"parameters = {int(parameters):,} is not the layer's count",
+                            _parameter_hint(int(parameters), expected))
     return CheckReport(name, True, 2, [f"✓ {name}: the table follows the rule, and its parameters equal the "
                                        "trainable parameters of the layer built from it"])
 
 
 # ------------------------------------------------------------------ exercise 2: S4, C5 and F6 by hand
 HAND_LAYERS = ("S4", "C5", "F6")
+
+
+def _fresh(build, seed: int = 0):
+    """``build()`` with torch's global generator seeded, and restored afterwards."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return build()
 
 
 def _trace(model, modules, x) -> list[tuple[nn.Module, torch.Tensor, torch.Tensor]]:
@@ -144,10 +136,7 @@ def _trace(model, modules, x) -> list[tuple[nn.Module, torch.Tensor, torch.Tenso
 @functools.lru_cache(maxsize=1)
 def _measured_layers() -> dict[str, dict]:
     """Per layer of a LeNet5: parameters (torch), maps and units per map (forward pass), inputs per unit (autograd)."""
-    with torch.random.fork_rng():
-        torch.manual_seed(0)
-        net = LeNet5()
-        x = torch.rand(1, 1, 32, 32)
+    net, x = _fresh(lambda: (LeNet5(), torch.rand(1, 1, 32, 32)))
     inputs = {m: i for m, i, _ in _trace(net, [getattr(net, n) for n in HAND_LAYERS], x)}
     layers = {}
     for n in HAND_LAYERS:
@@ -212,8 +201,8 @@ def check_hand_counts(hand_counts) -> CheckReport:
     as units (a forward pass) x (inputs one unit reads, found by autograd, + 1 for the bias).
     """
     name = "hand_counts"
-    report, counts = _answer_value(hand_counts, name, "hand_counts() returns a dict {'S4': (parameters, "
-                                   "connections), 'C5': (...), 'F6': (...)}", _is_counts, FORBID_HAND)
+    report, counts = answer_value(hand_counts, name, "hand_counts() returns a dict {'S4': (parameters, "
+                                  "connections), 'C5': (...), 'F6': (...)}", _is_counts, FORBID_HAND)
     if report is not None:
         return report
     layers = _measured_layers()
@@ -221,10 +210,10 @@ def check_hand_counts(hand_counts) -> CheckReport:
         for quantity, got in zip(("parameters", "connections"), counts[layer]):
             expected = layers[layer]["parameters"] if quantity == "parameters" else _connections(layers[layer])
             if not is_int(got):
-                return _fail(name, f"{layer} {quantity}: {got!r} is a {type(got).__name__}", "expected an int")
+                return wrong_answer(name, f"{layer} {quantity}: {got!r} is a {type(got).__name__}", "expected an int")
             if int(got) != expected:
-                return _fail(name, f"{layer} {quantity}: {int(got):,} is not right",
-                             _hand_hint(layer, quantity, int(got), layers[layer]))
+                return wrong_answer(name, f"{layer} {quantity}: {int(got):,} is not right",
+                                    _hand_hint(layer, quantity, int(got), layers[layer]))
     return CheckReport(name, True, 6, [f"✓ {name}: all 6 counts equal those measured on LeNet5 (parameters "
                                        "counted by torch, connections from the shapes)"])
 
@@ -302,6 +291,12 @@ def check_connections(connections) -> CheckReport:
 
 
 # ------------------------------------------------------------------ exercise 5: the modern LeNet
+#: What exercises 5 and 6 ask of any network first.
+_DIGIT_NET = (("it is a torch.nn.Module", lambda m: isinstance(m, nn.Module)),
+              ("a batch (N, 1, 32, 32) gives (N, 10) outputs",
+               lambda m: tuple(m(torch.zeros(3, 1, 32, 32)).shape) == (3, 10)))
+
+
 def _same_layers(model, reference: nn.Module) -> bool:
     ours, theirs = reference.state_dict(), model.state_dict()
     return set(ours) == set(theirs) and all(ours[k].shape == theirs[k].shape for k in ours)
@@ -316,17 +311,10 @@ def _forward_matches(model) -> bool:
         return torch.allclose(model(x), ref(x), rtol=1e-5, atol=1e-6)
 
 
-def _fresh(build, seed: int = 0):
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        return build()
-
-
 def _gradients_flow(build, x, y) -> bool:
     """A fresh network: every trainable tensor gets a non-zero gradient from one batch of digits."""
     model = _fresh(build)
-    with torch_threads(1):
-        F.cross_entropy(model(x), y).backward()
+    F.cross_entropy(model(x), y).backward()
     return all(p.grad is not None and bool(p.grad.abs().sum() > 0) for p in model.parameters() if p.requires_grad)
 
 
@@ -334,25 +322,18 @@ def _learns(build, x, y, steps: int = 20) -> bool:
     """A fresh network: ``steps`` full-batch Adam steps (lr 3e-3) at least halve its loss on these digits."""
     model = _fresh(build)
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-    with torch_threads(1):
-        losses = []
-        for _ in range(steps + 1):
-            loss = F.cross_entropy(model(x), y)
-            losses.append(float(loss.detach()))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+    losses = []
+    for _ in range(steps + 1):
+        loss = F.cross_entropy(model(x), y)
+        losses.append(float(loss.detach()))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
     return losses[-1] <= losses[0] / 2
 
 
-def _has_digits(data) -> None:
-    for name in ("x_train", "y_train", "x_test", "y_test"):
-        if not hasattr(data, name):
-            raise ValueError(f"data must have x_train, y_train, x_test and y_test (helpers.data.load_digits()); "
-                             f"it has no {name!r}")
-
-
 @graded
+@torch_threads(1)  # small networks: one thread is fastest
 def check_modern_lenet(build, data) -> CheckReport:
     """``build()`` returns the modern LeNet (ReLU, max pooling, full C3, 10 logits).
 
@@ -360,12 +341,10 @@ def check_modern_lenet(build, data) -> CheckReport:
     ``build()`` must pass gradients to every weight and learn: 20 Adam steps on 64 training digits of
     ``data`` at least halve its loss (a few tenths of a second, seeded).
     """
-    _has_digits(data)
+    require_digits(data)
     x, y = data.x_train[:64], data.y_train[:64]
     properties = [
-        ("it is a torch.nn.Module", lambda m: isinstance(m, torch.nn.Module)),
-        ("a batch (N, 1, 32, 32) gives (N, 10) outputs",
-         lambda m: tuple(m(torch.zeros(3, 1, 32, 32)).shape) == (3, 10)),
+        *_DIGIT_NET,
         ("it has 61,706 trainable parameters (a full C3: every S2 map feeds every C3 map)",
          lambda m: count_parameters(m) == 61_706),
         ("its layers are named C1, C3, C5, F6, output, with the shapes of helpers.models.lenet.ModernLeNet",
@@ -418,11 +397,6 @@ def _lenet_layers(model) -> bool:
     linears = all(isinstance(m[n], nn.Linear) and (m[n].in_features, m[n].out_features) == want[n]
                   for n in ("F6", "output"))
     return convs and linears and all(tuple(m[n].kernel_size) == (5, 5) for n in ("C1", "C3"))
-
-
-def _c5_is_1x1(model) -> bool:
-    trace = _conv_sizes(model)
-    return any(c is model.C5 and s_out == (1, 1) for c, _, s_out in trace)
 
 
 def _variant_forward(model) -> bool:
@@ -489,6 +463,7 @@ def _experiment_properties(build, data) -> list:
 
 
 @graded
+@torch_threads(1)  # small networks: one thread is fastest
 def check_no_subsampling(build, experiment, data) -> CheckReport:
     """``build()``: LeNet's layers without subsampling; ``experiment(data)`` -> (trained network, shift sweep).
 
@@ -496,21 +471,15 @@ def check_no_subsampling(build, experiment, data) -> CheckReport:
     nothing shrinks the maps between convolutions, C5 ends at 1x1, 10 outputs) and that the sweep
     was run on the returned network with the shifts asked. The curve itself is read by a person.
     """
-    _has_digits(data)
-    with torch_threads(1):  # small networks: one thread is fastest
-        return _check_no_subsampling(build, experiment, data)
-
-
-def _check_no_subsampling(build, experiment, data) -> CheckReport:
+    require_digits(data)
     architecture = check_properties(build, [
-        ("it is a torch.nn.Module", lambda m: isinstance(m, nn.Module)),
-        ("a batch (N, 1, 32, 32) gives (N, 10) outputs",
-         lambda m: tuple(m(torch.zeros(3, 1, 32, 32)).shape) == (3, 10)),
+        *_DIGIT_NET,
         ("its layers are C1 = Conv2d(1, 6, 5), C3 = Conv2d(6, 16, 5), C5 = Conv2d(16, 120, ...), "
          "F6 = Linear(120, 84), output = Linear(84, 10)", _lenet_layers),
         ("no subsampling: no pooling layer, every convolution at stride 1, nothing between two convolutions "
          "shrinks the maps", _no_subsampling),
-        ("C5 turns each digit into 120 numbers: its maps are 1x1", _c5_is_1x1),
+        ("C5 turns each digit into 120 numbers: its maps are 1x1",
+         lambda m: any(c is m.C5 and s_out == (1, 1) for c, _, s_out in _conv_sizes(m))),
         ("it computes C1-ReLU, C3-ReLU, C5-ReLU, flatten, F6-ReLU, output", _variant_forward),
     ], hint="without S2 and S4 nothing halves the maps: follow their size through C1 and C3, then choose "
             "C5's kernel so that its output is 1x1.",

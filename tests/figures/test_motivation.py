@@ -1,4 +1,7 @@
-"""Notebook 01's widgets without a browser: every combination of values, numbers equal to torch's."""
+"""Notebook 01's widgets without a browser: every combination of values, numbers equal to torch's.
+
+The explorers live in receptive_explorer and shift_explorer; notebook 01 imports them from motivation.
+"""
 
 import itertools
 
@@ -9,6 +12,7 @@ import torch
 
 from helpers.connectivity import connectivity_1d
 from helpers.conv import PADDING_MODES
+from helpers.figures import motivation, receptive_explorer, shift_explorer
 from helpers.figures.motivation import (
     KERNEL_SIZES,
     PADDINGS,
@@ -22,6 +26,13 @@ from helpers.filters import PRESETS, kernel_preset
 
 N = 32
 GRID = list(itertools.product(range(1, 7), KERNEL_SIZES, range(1, 4), range(1, 4), PADDINGS))
+
+
+def test_the_names_notebook_01_imports_are_the_explorers():
+    for module in (receptive_explorer, shift_explorer):
+        for name in module.__all__:
+            assert getattr(motivation, name) is getattr(module, name)
+            assert name in motivation.__all__
 
 
 def torch_field(n, n_layers, k, s, d, padding, unit):

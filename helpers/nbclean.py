@@ -44,6 +44,7 @@ __all__ = ["CHECK_TAG", "INSTRUCTOR_TAG", "build_student", "clean", "dirty_reaso
 CHECK_TAG = "nbval-check-output"
 INSTRUCTOR_TAG = "instructor-note"  # a cell for the instructor only: left out of the student edition
 _CELL_KEYS = ("tags", "nbgrader", "slideshow", "jupyter", "jp-MarkdownHeadingCollapsed")  # the only cell metadata kept (slideshow: RISE slide types; jupyter: source_hidden / outputs_hidden of check cells)
+_NOTEBOOK_KEYS = ("rise",)  # the only notebook metadata kept besides the kernel (rise: RISE's deck settings)
 _SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*$", re.M | re.S)
 _HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n.*?^[ \t]*### END HIDDEN TESTS[^\n]*(\n|\Z)", re.M | re.S)
 #: What the student edition ships beside the notebooks (relative to the repository root).
@@ -64,6 +65,7 @@ def clean(nb):
         {
             "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
             "language_info": {"name": "python"},
+            **{k: nb.metadata[k] for k in _NOTEBOOK_KEYS if k in nb.metadata},
         }
     )
     n_code = 0

@@ -13,6 +13,10 @@ The default this script applies:
   ``nbval-check-output``, or autograded nbgrader cells) -> ``skip``;
 * any other cell keeps the type it has (a hand-set ``fragment`` or ``notes`` survives), else ``-``.
 
+It also sets the notebook's RISE settings (``metadata.rise``, other keys kept): ``"scroll": true``.
+With it, RISE gives a slide taller than the screen (a big figure, a long table) a scroll bar.
+Without it, the bottom of such a slide is cut off.
+
 Usage (from the repository root)::
 
     python scripts/slides_metadata.py notebooks/01_motivation.ipynb   # apply, in place
@@ -28,6 +32,7 @@ from pathlib import Path
 import nbformat
 
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
+RISE_SETTINGS = {"scroll": True}  # notebook-level, in metadata.rise
 CHECK_TAG = "nbval-check-output"  # helpers.nbclean.CHECK_TAG (kept here so the script runs on its own)
 
 
@@ -54,6 +59,15 @@ def default_slide_type(cell) -> str:
     return current if current in SLIDE_TYPES else "-"
 
 
+def apply_rise_settings(nb) -> bool:
+    """Set ``RISE_SETTINGS`` in ``nb.metadata.rise`` (in place; other keys kept); return whether it changed."""
+    rise = nb.metadata.setdefault("rise", {})
+    if all(rise.get(key) == value for key, value in RISE_SETTINGS.items()):
+        return False
+    rise.update(RISE_SETTINGS)
+    return True
+
+
 def apply_defaults(nb):
     """Set every cell's ``metadata.slideshow.slide_type`` in ``nb`` (in place); return how many changed."""
     changed = 0
@@ -74,9 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.paths:
         nb = nbformat.read(path, as_version=4)
         changed = apply_defaults(nb)
-        if changed:
+        settings = apply_rise_settings(nb)
+        if changed or settings:
             differs.append(path)
-            print(f"{path}: {changed} cell(s) {'differ' if args.check else 'updated'}")
+            parts = [f"{changed} cell(s)"] if changed else []
+            if settings:
+                parts.append("metadata.rise")
+            print(f"{path}: {' and '.join(parts)} {'differ' if args.check else 'updated'}")
             if not args.check:
                 path.write_text(nbformat.writes(nb, version=4) + "\n", encoding="utf-8")
     return 1 if args.check and differs else 0

@@ -8,6 +8,10 @@ the set-up and check cells are not shown, that the explorer is a live widget (no
 and that typing a new stride into the slider's readout repaints the figure (new canvas pixels)
 and reaches the kernel. With ``DECK_SCREENSHOT`` set, a screenshot of that slide goes there.
 
+The deck ends with one tall slide (60 numbered lines, taller than the screen). 03's metadata asks
+RISE to scroll such a slide (``metadata.rise.scroll``, set by scripts/slides_metadata.py). The last
+test moves the deck there with the keyboard and checks that the slide fits the window and scrolls.
+
 Widgets need the course's small extension ``cnn-course-rise-widgets`` (helpers/labextensions/): without
 it, jupyterlab-rise 0.43 cannot load the ipywidgets 8 manager and shows every widget as text.
 One notebook page plus the deck's tab, in the browser tests' shared JupyterLab and Chromium
@@ -30,6 +34,16 @@ SOURCE = REPO / "notebooks" / "03_stride_padding.ipynb"
 SHIM = REPO / "helpers" / "labextensions" / "rise-widgets"
 SHIM_NAME = "cnn-course-rise-widgets"
 SLIDE = ".reveal section.present"  # reveal.js marks the slide on screen (and its parent stack) "present"
+TALL_LINES = 60
+TALL_SLIDE = "## A tall slide\n\n" + "\n".join(f"{i}. Line {i} of the tall slide." for i in range(1, TALL_LINES + 1))
+# the slide on screen: the innermost "present" section (RISE puts each slide in a stack of its own)
+ON_SCREEN_JS = "[...document.querySelectorAll('.reveal .slides section.present')].pop()"
+PRESENT_JS = f"""() => {{ const s = {ON_SCREEN_JS}; const last = s && [...s.querySelectorAll('li')].pop();
+    return s && {{id: s.id, text: s.innerText, explorer: !!s.querySelector('.conv-explorer'),
+                  inline: s.style.overflowY, overflow: getComputedStyle(s).overflowY,
+                  height: s.getBoundingClientRect().height, window: window.innerHeight,
+                  scrollHeight: s.scrollHeight, clientHeight: s.clientHeight,
+                  lastBottom: last ? last.getBoundingClientRect().bottom : null}}; }}"""
 
 
 def test_the_rise_widgets_extension_ships_and_is_installed():
@@ -42,12 +56,16 @@ def test_the_rise_widgets_extension_ships_and_is_installed():
 
 
 def deck_cells(nb):
-    """The deck's cells from 03: the title slide (title, set-up, imports), the explorer's slide and its check."""
+    """The deck's cells from 03: the title slide (title, set-up, imports), the explorer's slide and its check,
+    then one tall slide of our own."""
+    import nbformat
+
     cells = nb.cells
     second = next(i for i, c in enumerate(cells) if c.source.startswith("## "))
     start = next(i for i, c in enumerate(cells) if c.source.startswith("## 2. The convolution explorer"))
     stop = next(i for i in range(start + 1, len(cells)) if "check" in cells[i].metadata.get("tags", []))
-    return [*cells[:second], *cells[start:stop + 1]]
+    tall = nbformat.v4.new_markdown_cell(TALL_SLIDE, metadata={"slideshow": {"slide_type": "slide"}})
+    return [*cells[:second], *cells[start:stop + 1], tall]
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +75,7 @@ def deck(lab, chromium):
 
     url, token, root = lab
     source = nbformat.read(SOURCE, as_version=4)
+    assert source.metadata.get("rise", {}).get("scroll") is True, "run scripts/slides_metadata.py on 03"
     cells = deck_cells(source)
     nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=source.metadata), root / "notebooks" / "deck.ipynb")
     page = chromium.new_page(viewport={"width": 1920, "height": 1080})  # a projector's full HD
@@ -78,7 +97,8 @@ def deck(lab, chromium):
             f"the deck shows the widget as text ({shown.inner_text()[:60]!r}): is {SHIM_NAME} installed?")
         slides.locator(f"{SLIDE} .conv-explorer .jupyter-matplotlib-figure").first.wait_for(timeout=30_000)
         setup = next(c.source for c in cells if "setup_notebook(" in c.source)
-        yield page, slides, setup, cells[-1].source
+        check = next(c.source for c in cells if "check" in c.metadata.get("tags", []))
+        yield page, slides, setup, check
     finally:
         if slides is not None:
             slides.close()
@@ -121,3 +141,36 @@ def test_widget_in_the_deck_repaints_and_reaches_the_kernel(deck):
     assert slides.locator(f"{SLIDE} [data-mime-type='application/vnd.jupyter.error']").count() == 0
     if os.environ.get("DECK_SCREENSHOT"):
         slides.screenshot(path=os.environ["DECK_SCREENSHOT"])
+
+
+def press_until(slides, key, wanted, presses=20):
+    """Press ``key`` in the deck until ``wanted(slide)`` holds for the slide on screen (PRESENT_JS); return it."""
+    slides.evaluate("() => document.activeElement && document.activeElement.blur()")  # not in a widget's readout
+    shown = slides.evaluate(PRESENT_JS)
+    for _ in range(presses):
+        if wanted(shown):
+            return shown
+        slides.keyboard.press(key)
+        slides.wait_for_timeout(300)
+        shown = slides.evaluate(PRESENT_JS)
+    raise AssertionError(f"{presses} x {key} did not reach the slide; on screen: {shown['id']} {shown['text'][:60]!r}")
+
+
+def test_a_tall_slide_scrolls_and_fits_the_window(deck):
+    _, slides, _, _ = deck
+    last = f"Line {TALL_LINES} of the tall slide."
+    try:
+        tall = press_until(slides, "ArrowRight", lambda s: last in s["text"])  # the keyboard, as a presenter does
+        slides.wait_for_timeout(500)  # RISE styles the slide on reveal's "slidechanged"
+        tall = slides.evaluate(PRESENT_JS)
+        sizes = {k: v for k, v in tall.items() if k != "text"}
+        assert tall["scrollHeight"] > tall["window"], f"the tall slide is not taller than the window: {sizes}"
+        assert tall["inline"] == tall["overflow"] == "scroll", f"the tall slide does not scroll: {sizes}"
+        assert tall["height"] <= tall["window"], f"the tall slide is cut off at the window's bottom: {sizes}"
+        assert tall["scrollHeight"] > tall["clientHeight"], sizes  # there is something to scroll to
+        # scrolled to its end, the last line is on screen
+        slides.evaluate(f"() => {{ const s = {ON_SCREEN_JS}; s.scrollTop = s.scrollHeight; }}")
+        bottom = slides.evaluate(PRESENT_JS)["lastBottom"]
+        assert bottom <= tall["window"], f"line {TALL_LINES} stays below the window (bottom {bottom} px)"
+    finally:  # back to the explorer's slide, where the other tests expect the deck
+        press_until(slides, "ArrowLeft", lambda s: s["explorer"])

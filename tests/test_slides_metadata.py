@@ -67,3 +67,32 @@ def test_the_notebook_cleaner_keeps_slide_types():
     nb = synthetic()
     slides.apply_defaults(nb)
     assert types(clean(nb)) == EXPECTED
+
+
+def test_rise_settings_keep_other_keys():
+    nb = synthetic()
+    nb.metadata["rise"] = {"theme": "serif", "scroll": False}
+    assert slides.apply_rise_settings(nb)
+    assert nb.metadata["rise"] == {"theme": "serif", "scroll": True}
+    assert not slides.apply_rise_settings(nb)  # idempotent
+    assert clean(nb).metadata["rise"] == {"theme": "serif", "scroll": True}  # the cleaner keeps them
+
+
+def test_command_line_sets_rise_settings_alone(tmp_path, capsys):
+    path = tmp_path / "02_x.ipynb"
+    nb = synthetic()
+    slides.apply_defaults(nb)  # slide types already right: only metadata.rise is missing
+    nbformat.write(nb, path)
+    assert slides.main(["--check", str(path)]) == 1
+    assert slides.main([str(path)]) == 0
+    assert nbformat.read(path, as_version=4).metadata["rise"] == {"scroll": True}
+    assert capsys.readouterr().out.splitlines()[-1] == f"{path}: metadata.rise updated"
+
+
+def test_every_notebook_scrolls_its_tall_slides():
+    """RISE gives a slide taller than the screen a scroll bar only with ``metadata.rise.scroll``."""
+    paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert paths
+    settings = {p.name: nbformat.read(p, as_version=4).metadata.get("rise", {}) for p in paths}
+    missing = [name for name, rise in settings.items() if rise.get("scroll") is not True]
+    assert missing == [], f"no metadata.rise.scroll: run scripts/slides_metadata.py on {missing}"

@@ -8,6 +8,7 @@ above it, the display, a message area in the figure, and the wiring from control
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import struct
 import sys
@@ -16,7 +17,7 @@ import zlib
 import numpy as np
 
 __all__ = ["Blitter", "FigureWidget", "LivePlot", "encode_png", "fast_png", "freeze_layout", "hide_canvas_header",
-           "one_torch_thread", "send_whole_frames", "widget_canvas"]
+           "mapped_imshow", "one_torch_thread", "send_whole_frames", "widget_canvas"]
 
 
 def hide_canvas_header(fig) -> None:
@@ -178,6 +179,51 @@ def _draw_order(artist) -> tuple:
     ax = getattr(artist, "axes", None)
     z = artist.get_zorder()
     return (z, 0.0) if ax is None else (ax.get_zorder(), z)
+
+
+@functools.cache
+def _mapped_image_class():
+    from matplotlib.image import AxesImage
+    from matplotlib.transforms import Bbox, TransformedBbox
+
+    class MappedImage(AxesImage):
+        """An image of values that is colour-mapped before it is resampled (see :func:`mapped_imshow`)."""
+
+        def make_image(self, renderer, magnification=1.0, unsampled=False):
+            # AxesImage.make_image, with the colours instead of the values
+            x1, x2, y1, y2 = self.get_extent()
+            bbox = Bbox(np.array([[x1, y1], [x2, y2]]))
+            clip = ((self.get_clip_box() or self.axes.bbox) if self.get_clip_on()
+                    else self.get_figure(root=True).bbox)
+            return self._make_image(self.to_rgba(self._A, bytes=True), bbox,
+                                    TransformedBbox(bbox, self.get_transform()), clip, magnification,
+                                    unsampled=unsampled)
+
+    return MappedImage
+
+
+def mapped_imshow(ax, values, *, cmap=None, vmin=None, vmax=None):
+    """``ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")``, about 3x faster to draw.
+
+    matplotlib draws an image of values in two passes: it resamples the values to the screen's
+    pixels, then colour-maps them (5-7 ms for a 150x128 image on a 300-pixel panel). With nearest
+    interpolation each screen pixel takes one value, so colour-mapping first and resampling the
+    colours gives the same pixels (about 2 ms). The image returned is an
+    :class:`matplotlib.image.AxesImage`: ``get_array()`` still gives the values, and ``set_data``
+    and ``set_clim`` work as usual. Widgets that redraw an image on every update use it.
+    """
+    import matplotlib as mpl
+
+    # what Axes.imshow does, step by step
+    im = _mapped_image_class()(ax, cmap=cmap, interpolation="nearest")
+    ax.set_aspect(mpl.rcParams["image.aspect"])
+    im.set_data(values)
+    if im.get_clip_path() is None:
+        im.set_clip_path(ax.patch)
+    im._scale_norm(None, vmin, vmax)
+    im.set_extent(im.get_extent())
+    ax.add_image(im)
+    return im
 
 
 class Blitter:

@@ -8,6 +8,7 @@ import numpy as np
 
 from helpers.checks import rel_change
 from helpers.deform import lit
+from helpers.figures.base import mapped_imshow
 from helpers.figures.frames import StateWidget, steps
 from helpers.norm import local_contrast_norm
 
@@ -80,8 +81,8 @@ class IlluminationExplorer(StateWidget):
         fig, axes = self.subplots(1, 3, figsize=(9.6, 3.7), layout="constrained")
         self.fig = fig
         m = float(np.percentile(np.abs(self.reference), 99.5))
-        self._raw = axes[0].imshow(self.image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-        self._lcn = axes[1].imshow(self.reference, cmap="gray", vmin=-m, vmax=m, interpolation="nearest")
+        self._raw = mapped_imshow(axes[0], self.image, cmap="gray", vmin=0, vmax=1)  # redrawn often: fast to draw
+        self._lcn = mapped_imshow(axes[1], self.reference, cmap="gray", vmin=-m, vmax=m)
         axes[2].imshow(self.reference, cmap="gray", vmin=-m, vmax=m, interpolation="nearest")
         axes[2].set_title("LCN of the original")
         self._titles = [axes[0].set_title(" "), axes[1].set_title(" ")]

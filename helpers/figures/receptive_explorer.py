@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from helpers.figures.base import mapped_imshow
 from helpers.figures.frames import StateWidget, steps
 from helpers.receptive import (
     FieldStats,
@@ -180,7 +181,7 @@ class ReceptiveFieldExplorer(StateWidget):
         ax_in.set_xlim(-0.5, n - 0.5)
         ax_in.set_ylim(n - 0.5, -0.5)
         ax_in.set_title(" ")
-        self._out = ax_out.imshow(np.zeros((n, n)), cmap="viridis", vmin=0, vmax=1)
+        self._out = mapped_imshow(ax_out, np.zeros((n, n)), cmap="viridis", vmin=0, vmax=1)  # fast to draw
         self._sel = Rectangle((0, 0), 1, 1, fill=False, ec="tab:orange", lw=2.5)
         ax_out.add_patch(self._sel)
         ax_out.set_title(" ")

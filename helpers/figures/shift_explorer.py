@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from helpers.equivariance import EquivarianceResult, shift_equivariance
+from helpers.figures.base import mapped_imshow
 from helpers.figures.frames import StateWidget, steps
 from helpers.filters import PRESETS, kernel_preset
 
@@ -93,7 +94,7 @@ class ShiftEquivarianceExplorer(StateWidget):
         self._imgs = []
         for ax, t in zip(axes, titles):
             cmap = "magma" if t.startswith("|") else "gray"
-            self._imgs.append(ax.imshow(np.zeros((H, Wd)), cmap=cmap, vmin=0, vmax=1))
+            self._imgs.append(mapped_imshow(ax, np.zeros((H, Wd)), cmap=cmap, vmin=0, vmax=1))  # fast to draw
             ax.set_title(t)
         self._frame = Rectangle((0, 0), 1, 1, fill=False, ec="cyan", lw=1.5, ls="--")
         axes[3].add_patch(self._frame)

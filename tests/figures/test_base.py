@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pytest
 
 from helpers.figures.base import Blitter
 
@@ -354,3 +355,24 @@ def test_a_blit_leaves_the_figure_up_to_date():
     blit.redraw_within([img], ax.bbox)
     assert not fig.stale
     plt.close(fig)
+
+
+@pytest.mark.parametrize("shape", [(150, 128), (5, 7), (40, 40)])
+def test_mapped_imshow_draws_the_pixels_of_imshow(shape):
+    """Colour-mapped first, then resampled: the same pixels as matplotlib's imshow with nearest interpolation."""
+    from helpers.figures.base import mapped_imshow
+
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=shape)
+    values[0, 0] = np.nan  # a masked value: the colour map's "bad" colour in both
+    pictures = []
+    for show in (lambda ax, v, **kw: ax.imshow(v, interpolation="nearest", **kw), mapped_imshow):
+        fig, axes = plt.subplots(1, 2, figsize=(6, 3))
+        ims = [show(ax, values, cmap="viridis", vmin=-1, vmax=1) for ax in axes]
+        ims[1].set_data(values * 2)
+        ims[1].set_clim(-3, 2)
+        fig.canvas.draw()
+        pictures.append(np.array(fig.canvas.buffer_rgba()))
+        assert np.array_equal(np.ma.filled(ims[1].get_array(), 0), np.nan_to_num(values * 2))  # the values, not colours
+        plt.close(fig)
+    assert np.array_equal(*pictures)

@@ -44,8 +44,12 @@ def pytest_runtest_makereport(item, call):
 # the longest, the drawing-fidelity test, is a scope of its own, so the two can run side by side. The
 # longest scopes go first, so that neither worker is left alone with a long one at the end.
 SHARED_SCOPES = {"tests/test_browser.py": "browser", "tests/test_deck.py": "browser"}
-LONGEST_FIRST = ("tests/test_browser_fidelity.py", "browser", "tests/test_grade.py", "tests/test_student_edition.py",
-                 "notebooks/06_lenet5.ipynb", "notebooks/08_architectures.ipynb")
+LONGEST_FIRST = ("browser", "tests/test_browser_fidelity.py", "tests/test_grade.py", "tests/test_student_edition.py",
+                 "notebooks/06_lenet5.ipynb", "notebooks/08_architectures.ipynb", "tests/test_static_html.py",
+                 "notebooks/05_normalization.ipynb", "tests/figures/test_motivation.py", "tests/figures/test_frames.py",
+                 "tests/figures/test_conv_explorer.py", "notebooks/07_modern_convolutions.ipynb", "tests/test_init.py",
+                 "notebooks/02_convolution.ipynb", "notebooks/04_pooling.ipynb", "notebooks/03_stride_padding.ipynb",
+                 "notebooks/01_motivation.ipynb")
 
 
 def _module(nodeid: str) -> str:
@@ -53,10 +57,14 @@ def _module(nodeid: str) -> str:
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """pytest-xdist's loadscope, with the browser modules in one scope."""
+    """pytest-xdist's loadscope, with the browser modules in one scope, in the order of the collection."""
     if config.getvalue("dist") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling
+
+    # By default loadscope hands out the scopes with the most tests first, which puts a module of 300
+    # tiny parametrized tests before the browser tests: keep the order pytest_collection_modifyitems made.
+    config.option.loadscopereorder = False
 
     class CourseScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid):

@@ -1,8 +1,8 @@
 """What the browser tests share: Debian's Chromium, a JupyterLab server, opening and running a notebook.
 
-Used by ``test_browser.py``, ``test_browser_fidelity.py``, ``test_deck.py`` (through the session
-fixtures ``lab`` and ``chromium`` of ``tests/conftest.py``: one server and one browser for all of
-them) and by ``benchmarks/bench_browser.py``. Nothing here downloads a browser: Playwright drives
+Used by ``test_browser.py``, ``test_browser_fidelity.py``, ``test_deck.py`` (through the fixtures
+``lab`` and ``chromium`` of ``tests/conftest.py``: one server per worker, one browser per module)
+and by ``benchmarks/bench_browser.py``. Nothing here downloads a browser: Playwright drives
 the Chromium that ``apt-get install chromium`` put on PATH.
 """
 
@@ -90,22 +90,28 @@ def kernel_env() -> dict:
     return {"PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)}
 
 
-def excerpt(notebook: Path, needles: list[str]) -> nbformat.NotebookNode:
-    """The notebook's set-up cell and, in order, its first code cell holding each of ``needles``.
+def excerpt(pieces: dict[Path, list[str]]) -> nbformat.NotebookNode:
+    """One notebook: the set-up cell, then for each notebook of ``pieces`` its first code cell holding each needle.
 
     A browser test that is about one widget runs these real cells, not the whole notebook
-    (nbval runs every cell of every notebook already).
+    (nbval runs every cell of every notebook already). Widgets of several notebooks can share one
+    page (one kernel) when the notebooks' set-up cells are the same.
     """
-    nb = nbformat.read(notebook, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    cells = [code[0]]
-    for needle in needles:
-        found = next((c for c in code if needle in c.source), None)
-        if found is None:
-            raise ValueError(f"needles={needles!r} is not allowed: {needle!r} is in no code cell of {notebook.name}")
-        cells.append(found)
-    out = nbformat.v4.new_notebook(metadata=nb.metadata)
-    out.cells = [nbformat.v4.new_code_cell(c.source) for c in cells]
+    setup, cells, metadata = None, [], None
+    for notebook, needles in pieces.items():
+        nb = nbformat.read(notebook, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        if setup is None:
+            setup, metadata = code[0].source, nb.metadata
+        elif code[0].source != setup:
+            raise ValueError(f"pieces={list(pieces)!r} is not allowed: {notebook.name}'s set-up cell differs from the first's")
+        for needle in needles:
+            found = next((c for c in code if needle in c.source), None)
+            if found is None:
+                raise ValueError(f"needles={needles!r} is not allowed: {needle!r} is in no code cell of {notebook.name}")
+            cells.append(found.source)
+    out = nbformat.v4.new_notebook(metadata=metadata)
+    out.cells = [nbformat.v4.new_code_cell(source) for source in (setup, *cells)]
     return out
 
 

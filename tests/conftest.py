@@ -31,8 +31,8 @@ torch.set_num_threads(1)  # stable timings beside notebook kernels; tests use ti
 
 
 # ------------------------------------------------------------------ the browser tests' server and browser
-# One JupyterLab (on a temporary copy of notebooks/) and one headless Chromium per pytest worker, for
-# every browser test module that runs there (conftest.py says which modules share a worker).
+# One JupyterLab (on a temporary copy of notebooks/) per pytest worker, for every browser test module
+# that runs there (conftest.py says which modules share a worker), and one headless Chromium per module.
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """JupyterLab on a copy of notebooks/; yields ``(url, token, root)``; tests may add notebooks to root/notebooks."""
@@ -47,9 +47,14 @@ def lab(tmp_path_factory):
         yield url, token, root
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Debian's headless Chromium, driven by Playwright."""
+    """Debian's headless Chromium, driven by Playwright; one per test module.
+
+    Not one per session: while Playwright's sync API is started, its event loop counts as running
+    in this thread, so a later test on the same worker could not call ``asyncio.run`` and widgets
+    would schedule their drawing-ahead on that loop. Starting Chromium costs about a second.
+    """
     from playwright.sync_api import sync_playwright
 
     from browser_support import CHROMIUM, CHROMIUM_ARGS

@@ -177,7 +177,7 @@ def _stroke(page, strokes=FOUR, css: str = "fid-pad") -> None:
         page.mouse.move(*at(*stroke[0]))
         page.mouse.down()
         for (ua, va), (ub, vb) in zip(stroke, stroke[1:]):
-            for t in np.linspace(0, 1, 26)[1:]:
+            for t in np.linspace(0, 1, 17)[1:]:
                 page.mouse.move(*at(ua + t * (ub - ua), va + t * (vb - va)))
                 page.wait_for_timeout(10)
         page.mouse.up()
@@ -192,8 +192,8 @@ def _drag_slider(page, css: str) -> None:
     y = h["y"] + h["height"] / 2
     page.mouse.move(h["x"] + h["width"] / 2, y)
     page.mouse.down()
-    for x in [*np.linspace(t["x"], t["x"] + t["width"], 25), *np.linspace(t["x"] + t["width"], t["x"], 25),
-              *np.linspace(t["x"], t["x"] + 0.75 * t["width"], 19)]:
+    for x in [*np.linspace(t["x"], t["x"] + t["width"], 13), *np.linspace(t["x"] + t["width"], t["x"], 13),
+              *np.linspace(t["x"], t["x"] + 0.75 * t["width"], 10)]:
         page.mouse.move(float(x), y)
         page.wait_for_timeout(15)
     page.mouse.up()

@@ -9,6 +9,11 @@ import pytest
 from helpers.exercises import framework
 
 
+def stub(*args, **kwargs):
+    """A student's answer before any work: it raises, as the notebooks' stubs do."""
+    raise NotImplementedError()
+
+
 def rejected(checker, *args, **kwargs) -> str:
     """The ✗ message with which ``checker(*args)`` refuses its answer (fails the test if it accepts)."""
     with pytest.raises(framework.ExerciseFailed) as info:

@@ -5,16 +5,7 @@ import pytest
 
 import helpers.conv
 from helpers.exercises import course_map as ex00
-from tests.exercises.support import (
-    refused_as_shortcut,
-    rejected,
-    shortcuts_allowed,
-    tuned_to_visible,
-)
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError()
+from tests.exercises.support import refused_as_shortcut, rejected, shortcuts_allowed, stub, tuned_to_visible
 
 
 # ------------------------------------------------------------------ 00_course_map: input sizes (the formula inverted)

@@ -13,11 +13,7 @@ from helpers.exercises import lenet5 as ex
 from helpers.models.lenet import PAPER_CONNECTIONS, PAPER_PARAMETERS, ModernLeNet, c3_table
 from helpers.session import torch_threads
 from helpers.train import SweepResult, fit, robustness_sweep
-from tests.exercises.support import refused_as_shortcut, rejected, shortcuts_allowed
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError()
+from tests.exercises.support import refused_as_shortcut, rejected, shortcuts_allowed, stub
 
 
 @pytest.fixture(scope="module")

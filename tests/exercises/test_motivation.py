@@ -5,11 +5,7 @@ import pytest
 import torch
 
 from helpers.exercises import motivation as ex01
-from tests.exercises.support import refused_as_shortcut, rejected, shortcuts_allowed
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError()
+from tests.exercises.support import refused_as_shortcut, rejected, shortcuts_allowed, stub
 
 
 # ------------------------------------------------------------------ exercise 1: receptive field size

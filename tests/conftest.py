@@ -1,33 +1,43 @@
 """Shared test set-up: matplotlib's Agg backend, deterministic hypothesis, torch on one CPU thread,
 and the browser tests' JupyterLab and Chromium.
 
-Agg is chosen here, once, before any test module imports pyplot: no test needs a display, and the
-widget classes work with any canvas. Test modules do not call ``matplotlib.use`` themselves.
+Agg is chosen here (``pytest_configure``), once, before any test module imports pyplot: no test needs
+a display, and the widget classes work with any canvas. Test modules do not call ``matplotlib.use``
+themselves.
 """
 
 import os
 
-import matplotlib
+import pytest
 
-matplotlib.use("Agg")
-
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from hypothesis import HealthCheck, settings  # noqa: E402
-
-# Deterministic and reproducible: the same examples on every run, no timing flakiness.
-settings.register_profile(
-    "course",
-    derandomize=True,
-    deadline=None,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "course"))
 pytest_plugins = ["tests.lenet_fixtures"]  # lenet_nets, lenet_digits
 
-torch.set_num_threads(1)  # stable timings beside notebook kernels; tests use tiny shapes
+
+def pytest_configure(config):
+    """Agg, the hypothesis profile and one torch thread, in each process that runs tests.
+
+    pytest-xdist's controller runs none, so it skips the imports (torch alone takes 1-2 s there,
+    before any worker starts).
+    """
+    if config.getoption("dist", "no") != "no" and not hasattr(config, "workerinput"):
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import torch
+    from hypothesis import HealthCheck, settings
+
+    # Deterministic and reproducible: the same examples on every run, no timing flakiness.
+    settings.register_profile(
+        "course",
+        derandomize=True,
+        deadline=None,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "course"))
+    torch.set_num_threads(1)  # stable timings beside notebook kernels; tests use tiny shapes
 
 
 # ------------------------------------------------------------------ the browser tests' server and browser

@@ -5,5 +5,6 @@
 what its notebook imports.
 
 A figure module only draws what the computation modules return; the widget classes share
-:mod:`helpers.figures.base` for the canvas set-up, blitting and display.
+:mod:`helpers.figures.base` for the canvas set-up, blitting and display, :mod:`helpers.figures.frames`
+for frames kept and drawn ahead, and :mod:`helpers.figures.pixels` for fast frames and images.
 """

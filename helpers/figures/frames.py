@@ -9,7 +9,7 @@ costs about a millisecond.
 
 A kept frame is exactly what a fresh update sends: its key holds every value the figure depends
 on (the widget's :meth:`StateWidget.state`) and the canvas size, and frames are whole pictures
-(:func:`helpers.figures.base.send_whole_frames`), not differences from the frame before. Frames
+(:func:`helpers.figures.pixels.send_whole_frames`), not differences from the frame before. Frames
 are kept only on canvases that send them to a browser (ipympl's); elsewhere (Agg, inline) every
 update draws. The canvas's own pixels may hold a frame drawn ahead: what the browser shows is the
 last frame sent, and every drawing restores the whole picture before it paints.
@@ -25,7 +25,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from helpers.figures.base import FigureWidget, encode_png, one_torch_thread
+from helpers.figures.base import FigureWidget, one_torch_thread
+from helpers.figures.pixels import encode_png
 
 __all__ = ["Frame", "StateWidget", "steps"]
 

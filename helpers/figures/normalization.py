@@ -8,7 +8,7 @@ import numpy as np
 
 from helpers.checks import rel_change
 from helpers.deform import lit
-from helpers.figures.base import mapped_imshow
+from helpers.figures.pixels import mapped_imshow
 from helpers.figures.frames import StateWidget, steps
 from helpers.norm import local_contrast_norm
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from helpers.figures.base import mapped_imshow
+from helpers.figures.pixels import mapped_imshow
 from helpers.figures.frames import StateWidget, steps
 from helpers.receptive import (
     FieldStats,

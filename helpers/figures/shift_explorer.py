@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from helpers.equivariance import EquivarianceResult, shift_equivariance
-from helpers.figures.base import mapped_imshow
+from helpers.figures.pixels import mapped_imshow
 from helpers.figures.frames import StateWidget, steps
 from helpers.filters import PRESETS, kernel_preset
 

@@ -360,7 +360,7 @@ def test_a_blit_leaves_the_figure_up_to_date():
 @pytest.mark.parametrize("shape", [(150, 128), (5, 7), (40, 40)])
 def test_mapped_imshow_draws_the_pixels_of_imshow(shape):
     """Colour-mapped first, then resampled: the same pixels as matplotlib's imshow with nearest interpolation."""
-    from helpers.figures.base import mapped_imshow
+    from helpers.figures.pixels import mapped_imshow
 
     rng = np.random.default_rng(0)
     values = rng.normal(size=shape)

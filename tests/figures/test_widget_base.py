@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers.figures.base import FigureWidget, _diff_image, encode_png, one_torch_thread
+from helpers.figures.base import FigureWidget, one_torch_thread
+from helpers.figures.pixels import _diff_image, encode_png
 
 
 def _decode(png: bytes) -> np.ndarray:

@@ -14,6 +14,7 @@ One small notebook that shows the four widgets, opened in the browser tests' sha
 """
 
 import base64
+import collections
 import io
 import json
 import time
@@ -92,6 +93,8 @@ def page(lab, chromium, tmp_path_factory):
     try:
         open_and_run_all(pg, url, token, "fidelity.ipynb")
         assert error_outputs(pg) == []
+        # every cell stays rendered, in view or not (tests/conftest.py: the lab fixture)
+        assert pg.evaluate("() => window.jupyterapp.shell.currentWidget.content.notebookConfig.windowingMode") == "none"
         yield pg
         assert error_outputs(pg) == []
     finally:
@@ -123,15 +126,20 @@ def _settle(page, css: str, quiet_s: float = 0.5, timeout_s: float = 30.0) -> No
     page.locator(f".{css} .jupyter-matplotlib-canvas-div").first.scroll_into_view_if_needed()
     last, since = None, time.monotonic()
     deadline = time.monotonic() + timeout_s
+    seen = collections.Counter()  # why the wait went on: for the message
     while time.monotonic() < deadline:
         now = page.evaluate(CANVAS_JS, css)
         idle = page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status")
         if now is None or now != last or idle != "idle":
+            seen["no pixels" if now is None else "kernel " + idle if idle != "idle" else "new pixels"] += 1
             last, since = now, time.monotonic()
         elif time.monotonic() - since >= quiet_s:
             return
         page.wait_for_timeout(100)
-    raise AssertionError(f"the figure of .{css} kept changing for {timeout_s} s")
+    size = page.evaluate(f"""() => {{ const c = document.querySelector('.{css} .jupyter-matplotlib-canvas-div canvas');
+                                      return c ? [c.width, c.height, c.getBoundingClientRect().top] : null; }}""")
+    raise AssertionError(f"the figure of .{css} kept changing for {timeout_s} s: {dict(seen)}; canvas "
+                         f"[width, height, top on the page] {size}")
 
 
 def _difference(page, css: str, var: str, name: str = "") -> float:

@@ -56,6 +56,7 @@ def _module(nodeid: str) -> str:
     return nodeid.split("::", 1)[0]
 
 
+@pytest.hookimpl(optionalhook=True)  # a run without xdist (-p no:xdist) does not know this hook
 def pytest_xdist_make_scheduler(config, log):
     """pytest-xdist's loadscope, with the browser modules in one scope, in the order of the collection."""
     if config.getvalue("dist") != "loadscope":

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,12 +66,6 @@ HOLE = np.array([0.86, 0.08, 0.24])      # crimson: inside the field, never seen
 OUTSIDE = np.array([0.93, 0.93, 0.93])   # light grey: outside the field
 
 
-def _hide_ticks(*axes) -> None:
-    for ax in axes:
-        ax.set_xticks([])
-        ax.set_yticks([])
-
-
 def _footprint_rgb(counts: np.ndarray, size: int | None = None) -> np.ndarray:
     """Path counts as colours (viridis, brighter = more paths), holes crimson, centred on a grey canvas."""
     import matplotlib
@@ -109,7 +104,7 @@ def plot_footprints(stacks: dict, axes=None, channels_label: str = "C"):
         ax.imshow(_footprint_rgb(dilated_footprint(ks, ds), size))
         holes = f", {s.holes} holes" if s.holes else ", no holes"
         ax.set_title(f"{title}\nfield {s.field}x{s.field}, {s.weights}{channels_label}²{holes}", fontsize=9)
-        _hide_ticks(ax)
+        ax.set(xticks=[], yticks=[])
     return axes
 
 
@@ -137,7 +132,7 @@ def plot_erf(erf: np.ndarray, field: int, title: str = "", ax=None):
     s = effective_radius(erf)
     ax.add_patch(Circle(((n - 1) / 2, (n - 1) / 2), 2 * s, fill=False, ec="white", lw=1.2, ls="--"))
     ax.set_title(f"{title}\nfield {field}, σ = {s:.2f}" if title else f"field {field}, σ = {s:.2f}", fontsize=9)
-    _hide_ticks(ax)
+    ax.set(xticks=[], yticks=[])
     return ax
 
 
@@ -211,16 +206,10 @@ def dilated_stack_view(kernel_sizes, dilations, channels: int = 64) -> DilatedVi
                              f"{MAX_FIELD}x{MAX_FIELD}. Use smaller dilations or fewer layers.")
         view.summary = stack_summary(ks, ds, channels=channels)
     except ValueError as e:
-        view.message = _wrap(str(e))
+        view.message = textwrap.fill(str(e), 44)
         return view
     view.counts = dilated_footprint(ks, ds)
     return view
-
-
-def _wrap(text: str, width: int = 44) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width))
 
 
 class DilatedStackExplorer(FigureWidget):
@@ -253,7 +242,7 @@ class DilatedStackExplorer(FigureWidget):
         fig, ax = self.subplots(figsize=(4.6, 4.9), layout="constrained")
         self.fig, self.ax = fig, ax
         self.image = ax.imshow(np.tile(OUTSIDE, (MAX_FIELD, MAX_FIELD, 1)), interpolation="nearest")
-        _hide_ticks(ax)
+        ax.set(xticks=[], yticks=[])
         ax.set_title(" \n ", fontsize=10)
         ax.set_xlabel("bright: many paths · crimson: hole · grey: outside")
         message = self._message_area(ax, fontsize=10, bbox={"fc": "white", "ec": "crimson"})
@@ -349,9 +338,9 @@ def erf_view(depth: int, kernel_size: int, dilation: int = 1) -> ErfView:
         return view
     view.field = 1 + depth * dilation * (kernel_size - 1)
     if view.field > MAX_ERF_FIELD:
-        view.message = _wrap(f"The field would be {view.field}x{view.field} pixels. This widget measures "
-                             f"live up to {MAX_ERF_FIELD}x{MAX_ERF_FIELD}: use fewer layers, a smaller "
-                             f"kernel or a smaller dilation.")
+        view.message = textwrap.fill(f"The field would be {view.field}x{view.field} pixels. This widget measures "
+                                     f"live up to {MAX_ERF_FIELD}x{MAX_ERF_FIELD}: use fewer layers, a smaller "
+                                     f"kernel or a smaller dilation.", 44)
         return view
     view.erf, view.sigma, view.gaussian_r2 = _measured(int(depth), int(kernel_size), int(dilation))
     return view
@@ -383,7 +372,7 @@ class ErfExplorer(FigureWidget):
         self.image = ax_map.imshow(np.zeros((3, 3)), cmap="magma", vmin=0, vmax=1, interpolation="nearest")
         self.field_box = ax_map.add_patch(Rectangle((0, 0), 1, 1, fill=False, ec="tab:orange", lw=2))
         self.sigma_circle = ax_map.add_patch(Circle((0, 0), 1, fill=False, ec="white", lw=1.2, ls="--"))
-        _hide_ticks(ax_map)
+        ax_map.set(xticks=[], yticks=[])
         ax_map.set_title(" ")
         ax_map.set_xlabel("orange: theoretical field · dashed: radius 2σ")
         (self.row_line,) = ax_row.plot([], [], "o-", ms=3, color="tab:purple", label="ERF, centre row")

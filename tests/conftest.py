@@ -45,13 +45,7 @@ def pytest_configure(config):
 # that runs there (conftest.py says which modules share a worker), and one headless Chromium per module.
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
-    """JupyterLab on a copy of notebooks/; yields ``(url, token, root)``; tests may add notebooks to root/notebooks.
-
-    Its notebooks do not hide the cells outside the view (JupyterLab's default ``windowingMode``
-    "contentVisibility" does): ipympl shrinks a hidden figure's canvas to nothing, and a test that
-    reads a figure's pixels after scrolling elsewhere then waited for pixels that were not there.
-    """
-    import json
+    """JupyterLab on a copy of notebooks/; yields ``(url, token, root)``; tests may add notebooks to root/notebooks."""
     import shutil
 
     from browser_support import NOTEBOOKS, kernel_env, lab_server
@@ -59,9 +53,6 @@ def lab(tmp_path_factory):
     _need_chromium()
     root = tmp_path_factory.mktemp("lab")
     shutil.copytree(NOTEBOOKS, root / "notebooks")
-    settings = root / "config" / "lab" / "user-settings" / "@jupyterlab" / "notebook-extension"
-    settings.mkdir(parents=True)
-    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}), encoding="utf-8")
     with lab_server(root, env=kernel_env()) as (url, token):
         yield url, token, root
 

@@ -75,6 +75,32 @@ def test_setup_notebook_hides_ipympl_figure_headers():
     assert (fig.canvas.toolbar_visible, fig.canvas.resizable) == (False, False)
 
 
+def test_widget_canvas_gives_ipympl_its_size_before_the_browser_asks():
+    """ipympl's canvas in a widget box starts as 0x0 until the browser's "initialized"; ours starts sized."""
+    import json
+
+    from matplotlib.figure import Figure
+
+    backend = plt.get_backend()
+    try:
+        from ipympl.backend_nbagg import Canvas, FigureManager
+    finally:
+        plt.switch_backend(backend)  # importing ipympl's backend makes it pyplot's
+
+    from helpers.figures.base import widget_canvas
+
+    fig = Figure(figsize=(4.1, 3), dpi=100)
+    canvas = Canvas(fig)
+    FigureManager(canvas, 0)
+    assert tuple(canvas._size) == (0, 0)
+    widget_canvas(fig)
+    assert tuple(canvas._size) == pytest.approx((410, 300))
+    sent = []
+    canvas.send = lambda content, buffers=None: sent.append(json.loads(content["data"]))
+    canvas._handle_message(canvas, {"type": "initialized"}, [])  # what ipympl sends then: the same size
+    assert [m["size"] for m in sent if m["type"] == "resize"] == [list(canvas._size)]
+
+
 def test_freeze_layout_keeps_the_constrained_positions():
     import matplotlib.pyplot as plt
 

@@ -75,6 +75,8 @@ def test_setup_notebook_hides_ipympl_figure_headers():
     assert (fig.canvas.toolbar_visible, fig.canvas.resizable) == (False, False)
 
 
+# ipympl's toolbar passes an argument that traitlets warns about (ipympl 0.10, traitlets 5): not ours
+@pytest.mark.filterwarnings("ignore:Passing unrecognized arguments:DeprecationWarning")
 def test_widget_canvas_gives_ipympl_its_size_before_the_browser_asks():
     """ipympl's canvas in a widget box starts as 0x0 until the browser's "initialized"; ours starts sized."""
     import json

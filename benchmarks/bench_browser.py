@@ -11,6 +11,9 @@ the control's output, or a new ``<img>`` there, after the press; both are record
 slider: 8 presses 40 ms apart, the time from the last press that moved it to the last paint (and, as "drag
 total", from the first press: the presses alone take 280 ms of it).
 
+``--probe`` measures, instead of the course, two figures that do almost nothing in the kernel: the
+floor that ipympl's round trip and frame transfer set (see ``PROBE``).
+
 JupyterLab and Chromium start as in the browser tests (``tests/browser_support.py``: same flags, a
 token, a temporary copy of ``notebooks/``). Not a test: it prints a table and asserts nothing. The machine is shared: the load
 average is printed with the table, and a busy machine shows in the numbers.
@@ -158,6 +161,48 @@ def print_table(controls: list[Control]) -> None:
               f"{r['drag settle']:12.0f}" + (f"  ({r['no paint']} presses without a paint)" if r["no paint"] else ""))
     print(f"{'floors':20} {FLOORS['median']:7} {FLOORS['worst step']:11} {FLOORS['dropdown']:9} "
           f"{FLOORS['drag settle']:12}")
+
+
+# ---- the transport probe (--probe)
+
+#: A notebook of two figures whose slider changes only a title, each update a blit and a whole frame, as the
+#: course's widgets send (helpers.figures.base): a tiny figure (the round trip alone) and one of
+#: notebook 05's size, 960 x 370 pixels of photo-like content (the round trip and a big frame).
+PROBE = [
+    "import helpers\nhelpers.setup_notebook()",
+    """\
+import ipywidgets as W
+import numpy as np
+from helpers.figures.base import FigureWidget
+
+
+class Probe(FigureWidget):
+    def __init__(self, label, width, height):
+        self.slider = W.IntSlider(value=10, min=0, max=20, description=label, style={"description_width": "initial"})
+        fig, ax = self.subplots(figsize=(width / 100, height / 100), dpi=100)
+        ax.imshow(np.random.default_rng(0).random((height // 4, width // 4)), cmap="gray", interpolation="nearest")
+        ax.set_axis_off()
+        self.title = fig.suptitle(" ")
+        self._finish(fig, [self.title], self.slider)
+        self._watch(self.slider)
+        self.update()
+
+    def update(self):
+        self.title.set_text(f"value {self.slider.value}")
+        self.redraw()""",
+    "Probe('tiny figure, 200x80', 200, 80)",
+    "Probe('notebook 05 size, 960x370', 960, 370)",
+]
+
+
+def write_probe(folder: Path) -> str:
+    """The probe notebook in ``folder``; returns its file name."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in PROBE])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    nbformat.write(nb, folder / "probe.ipynb")
+    return "probe.ipynb"
 
 
 # ---- the browser side
@@ -320,6 +365,8 @@ def main(argv=None) -> None:
     parser.add_argument("--repeats", type=int, default=5, help="single steps per control (default 5)")
     parser.add_argument("--drags", type=int, default=1, help="drags per slider (default 1)")
     parser.add_argument("--json", type=Path, help="also write every measurement to this file")
+    parser.add_argument("--probe", action="store_true",
+                        help="measure the transport probe (two figures that do almost nothing) instead of the course")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "tests"))
@@ -335,6 +382,8 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         shutil.copytree(NOTEBOOKS, root / "notebooks")
+        if args.probe:
+            chosen = [write_probe(root / "notebooks")]
         with browser_support.lab_server(root, env=browser_support.kernel_env()) as (url, token), \
                 sync_playwright() as p:
             browser = p.chromium.launch(executable_path=browser_support.CHROMIUM, args=browser_support.CHROMIUM_ARGS)

@@ -11,8 +11,9 @@ the control's output, or a new ``<img>`` there, after the press; both are record
 slider: 8 presses 40 ms apart, the time from the last press that moved it to the last paint (and, as "drag
 total", from the first press: the presses alone take 280 ms of it).
 
-``--probe`` measures, instead of the course, two figures that do almost nothing in the kernel: the
-floor that ipympl's round trip and frame transfer set (see ``PROBE``).
+``--probe`` measures, instead of the course, figures that do almost nothing in the kernel: the floor
+that ipympl's round trip and frame transfer set; and, where anywidget is installed, the same picture
+drawn by the browser, through the kernel and linked in the page (see ``PROBE``).
 
 JupyterLab and Chromium start as in the browser tests (``tests/browser_support.py``: same flags, a
 token, a temporary copy of ``notebooks/``). Not a test: it prints a table and asserts nothing. The machine is shared: the load
@@ -165,7 +166,7 @@ def print_table(controls: list[Control]) -> None:
 
 # ---- the transport probe (--probe)
 
-#: A notebook of two figures whose slider changes only a title, each update a blit and a whole frame, as the
+#: A notebook of figures whose slider changes only a title, each update a blit and a whole frame, as the
 #: course's widgets send (helpers.figures.base): a tiny figure (the round trip alone) and one of
 #: notebook 05's size, 960 x 370 pixels of photo-like content (the round trip and a big frame).
 PROBE = [
@@ -192,6 +193,45 @@ class Probe(FigureWidget):
         self.redraw()""",
     "Probe('tiny figure, 200x80', 200, 80)",
     "Probe('notebook 05 size, 960x370', 960, 370)",
+    # The same picture drawn by the browser (anywidget, when installed; not a dependency of the course):
+    # through the kernel (the slider's change goes there and comes back as the widget's value), and
+    # linked in the page (jslink: no kernel at all).
+    """\
+try:
+    import anywidget
+    import traitlets
+except ImportError:
+    anywidget = None
+    print("anywidget is not installed: no browser-drawn probes")
+else:
+    class BrowserDrawn(anywidget.AnyWidget):
+        _esm = '''
+        export default { render({ model, el }) {
+          const [w, h] = [960, 370], canvas = document.createElement("canvas");
+          canvas.width = w; canvas.height = h; el.appendChild(canvas);
+          const ctx = canvas.getContext("2d"), bg = ctx.createImageData(w, h);
+          let seed = 1;  // photo-like grey blocks of 4x4 pixels, as in the figure probes
+          for (let y = 0; y < h; y += 4) for (let x = 0; x < w; x += 4) {
+            seed = (seed * 16807) % 2147483647; const v = seed % 256;
+            for (let dy = 0; dy < 4 && y + dy < h; dy++) for (let dx = 0; dx < 4 && x + dx < w; dx++) {
+              const i = 4 * ((y + dy) * w + x + dx); bg.data[i] = bg.data[i + 1] = bg.data[i + 2] = v; bg.data[i + 3] = 255; } }
+          const draw = () => { ctx.putImageData(bg, 0, 0); ctx.fillStyle = "white"; ctx.fillRect(0, 0, w, 30);
+                               ctx.fillStyle = "black"; ctx.font = "16px sans-serif";
+                               ctx.fillText("value " + model.get("value"), w / 2 - 30, 20); };
+          draw(); model.on("change:value", draw);
+        } };'''
+        value = traitlets.Int(10).tag(sync=True)
+
+    def browser_drawn(label, linked):
+        slider = W.IntSlider(value=10, min=0, max=20, description=label, style={"description_width": "initial"})
+        picture = BrowserDrawn()
+        if linked:
+            W.jslink((slider, "value"), (picture, "value"))
+        else:
+            slider.observe(lambda change: setattr(picture, "value", change["new"]), names="value")
+        return W.VBox([slider, picture])""",
+    "anywidget and browser_drawn('browser-drawn 960x370, via the kernel', linked=False)",
+    "anywidget and browser_drawn('browser-drawn 960x370, linked in the page', linked=True)",
 ]
 
 

@@ -55,10 +55,11 @@ def widget_canvas(fig) -> None:
             setattr(canvas, attr, value)
     fast_png(canvas)
     if hasattr(canvas, "_size") and hasattr(canvas, "device_pixel_ratio"):
-        # ipympl sizes the page's canvas from the widget's `_size`, sent only after the browser says
-        # "initialized"; in a widget box (not displayed on its own) it starts as [0, 0]. The browser
-        # applies the size message, reading `_size`, before that field's own update has landed now
-        # and then: the figure stays 0x0, empty for good. Its right size from the start avoids that.
+        # ipympl sizes the page's canvas from the widget's `_size`. In a widget box (not displayed on
+        # its own) `_size` starts as [0, 0] and is set when the browser says "initialized", together
+        # with a "resize" message. Now and then the browser handles that message before the new
+        # `_size` has arrived: the canvas becomes 0x0 and stays empty. The right size from the start
+        # avoids that.
         ratio = canvas.device_pixel_ratio
         canvas._size = (float(fig.bbox.width / ratio), float(fig.bbox.height / ratio))
 

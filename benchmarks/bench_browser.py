@@ -406,7 +406,8 @@ def main(argv=None) -> None:
     parser.add_argument("--drags", type=int, default=1, help="drags per slider (default 1)")
     parser.add_argument("--json", type=Path, help="also write every measurement to this file")
     parser.add_argument("--probe", action="store_true",
-                        help="measure the transport probe (two figures that do almost nothing) instead of the course")
+                        help="measure figures that do almost nothing in the kernel (and browser-drawn ones, "
+                             "where anywidget is installed) instead of the course")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "tests"))

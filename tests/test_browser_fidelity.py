@@ -52,8 +52,8 @@ def full_redraw(widget):
         for a in animated:
             a.set_animated(True)
         w, h = fig.canvas.get_width_height(physical=True)
-        state = getattr(widget, "state", "")
-        state = repr(state() if callable(state) else state)
+        state = getattr(widget, "state", None)  # the drawing pad has none
+        state = "" if state is None else repr(state() if callable(state) else state)
     print(json.dumps([w, h, base64.b64encode(buf.getvalue()).decode(), state]))
 
 torch.manual_seed(0)  # untrained networks: the pad's ink is what matters here""",

@@ -6,14 +6,16 @@
 For every slider and dropdown of each notebook (after Run All): the time from a key press on the
 control (ArrowRight or ArrowLeft on the focused slider handle; choosing an option in a dropdown) to
 the figure's next paint. A paint is the page's first ``drawImage`` / ``putImageData`` on a canvas in
-the control's output, or a new ``<img>`` there, after the press; both are recorded with
+the control's output, a new ``<img>`` there, or a new picture loaded in an ``<img>`` there, after the
+press; all are recorded with
 ``performance.now()`` by a script that runs before the page's own. Then "drag settle" for each
 slider: 8 presses 40 ms apart, the time from the last press that moved it to the last paint (and, as "drag
 total", from the first press: the presses alone take 280 ms of it).
 
 ``--probe`` measures, instead of the course, figures that do almost nothing in the kernel: the floor
-that ipympl's round trip and frame transfer set; and, where anywidget is installed, the same picture
-drawn by the browser, through the kernel and linked in the page (see ``PROBE``).
+that ipympl's round trip and frame transfer set; the same picture sent as a PNG to ipywidgets' own
+``Image`` widget (no ipympl); and, where anywidget is installed, the same picture drawn by the
+browser, through the kernel and linked in the page (see ``PROBE``).
 
 JupyterLab and Chromium start as in the browser tests (``tests/browser_support.py``: same flags, a
 token, a temporary copy of ``notebooks/``). Not a test: it prints a table and asserts nothing. The machine is shared: the load
@@ -62,6 +64,10 @@ INIT_SCRIPT = r"""
       else for (const img of n.querySelectorAll('img')) paints.push({t, el: img});
     }
   }).observe(document, {childList: true, subtree: true});
+  // an <img> whose picture changes in place (ipywidgets' Image widget sets a new src): its load event
+  document.addEventListener('load', e => {
+    if (e.target && e.target.tagName === 'IMG') paints.push({t: performance.now(), el: e.target});
+  }, true);
   // where the time goes: the first message to the kernel, the image's arrival (ipympl makes a blob URL of it)
   const marks = window.__marks = [];
   const send = WebSocket.prototype.send;
@@ -230,6 +236,39 @@ else:
         else:
             slider.observe(lambda change: setattr(picture, "value", change["new"]), names="value")
         return W.VBox([slider, picture])""",
+    # The same picture as a PNG in ipywidgets' own Image widget (no ipympl): the kernel blits the title
+    # on an Agg canvas, encodes the frame as ipympl does (Pillow) and sets the widget's value.
+    """\
+import io
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image as PILImage
+
+def png_view(label, width, height):
+    slider = W.IntSlider(value=10, min=0, max=20, description=label, style={"description_width": "initial"})
+    fig = Figure(figsize=(width / 100, height / 100), dpi=100)
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.imshow(np.random.default_rng(0).random((height // 4, width // 4)), cmap="gray", interpolation="nearest")
+    ax.set_axis_off()
+    title = fig.suptitle(" ", animated=True)
+    canvas.draw()
+    background = canvas.copy_from_bbox(fig.bbox)
+    image = W.Image(format="png", layout=W.Layout(width=f"{width}px", height=f"{height}px"))
+
+    def update(change=None):
+        canvas.restore_region(background)
+        title.set_text(f"value {slider.value}")
+        fig.draw_artist(title)
+        buf = io.BytesIO()
+        PILImage.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png")
+        image.value = buf.getvalue()
+
+    update()
+    slider.observe(update, names="value")
+    return W.VBox([slider, image])
+
+png_view('PNG in an Image widget, 960x370', 960, 370)""",
     "anywidget and browser_drawn('browser-drawn 960x370, via the kernel', linked=False)",
     "anywidget and browser_drawn('browser-drawn 960x370, linked in the page', linked=True)",
 ]
@@ -406,8 +445,8 @@ def main(argv=None) -> None:
     parser.add_argument("--drags", type=int, default=1, help="drags per slider (default 1)")
     parser.add_argument("--json", type=Path, help="also write every measurement to this file")
     parser.add_argument("--probe", action="store_true",
-                        help="measure figures that do almost nothing in the kernel (and browser-drawn ones, "
-                             "where anywidget is installed) instead of the course")
+                        help="measure figures that do almost nothing in the kernel (ipympl's, a PNG in an Image "
+                             "widget, and browser-drawn ones where anywidget is installed) instead of the course")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "tests"))

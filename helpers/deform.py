@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from scipy import ndimage
 
 from helpers.args import as_float, as_int, not_allowed, one_of
 
@@ -74,6 +73,8 @@ def roll(x, dy: int, dx: int):
 
 def rotate(x, degrees: float):
     """Rotate counter-clockwise by ``degrees`` about the image centre (bilinear, zeros outside)."""
+    from scipy import ndimage  # here, not at the top: scipy takes half a second to import
+
     degrees = as_float("degrees", degrees)
     arr, back = _as_numpy(x)
     out = ndimage.rotate(arr.astype(np.float64), float(degrees), axes=(-1, -2), reshape=False, order=1,
@@ -111,6 +112,8 @@ def elastic(x, alpha: float, sigma: float = 4.0, seed: int = 0):
     and scaled so that ``alpha`` is the typical displacement in pixels. One field per image; the
     channels of an image move together.
     """
+    from scipy import ndimage
+
     alpha = as_float("alpha", alpha, 0)
     sigma = as_float("sigma", sigma, 0, open_low=True)  # the smoothness of the displacement field
     seed = as_int("seed", seed, 0)

@@ -237,12 +237,13 @@ else:
             slider.observe(lambda change: setattr(picture, "value", change["new"]), names="value")
         return W.VBox([slider, picture])""",
     # The same picture as a PNG in ipywidgets' own Image widget (no ipympl): the kernel blits the title
-    # on an Agg canvas, encodes the frame as ipympl does (Pillow) and sets the widget's value.
+    # on an Agg canvas, encodes the whole frame as the course's widgets do (encode_png) and sets the
+    # widget's value.
     """\
-import io
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image as PILImage
+
+from helpers.figures.pixels import encode_png
 
 def png_view(label, width, height):
     slider = W.IntSlider(value=10, min=0, max=20, description=label, style={"description_width": "initial"})
@@ -260,9 +261,7 @@ def png_view(label, width, height):
         canvas.restore_region(background)
         title.set_text(f"value {slider.value}")
         fig.draw_artist(title)
-        buf = io.BytesIO()
-        PILImage.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png")
-        image.value = buf.getvalue()
+        image.value = encode_png(np.asarray(canvas.buffer_rgba()))
 
     update()
     slider.observe(update, names="value")

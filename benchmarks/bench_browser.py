@@ -14,7 +14,8 @@ total", from the first press: the presses alone take 280 ms of it).
 
 ``--probe`` measures, instead of the course, figures that do almost nothing in the kernel: the floor
 that ipympl's round trip and frame transfer set; the same picture sent as a PNG to ipywidgets' own
-``Image`` widget (no ipympl); and, where anywidget is installed, the same picture drawn by the
+``Image`` widget (no ipympl); and, where anywidget is installed, the same frame put on a canvas by a
+small widget (raw pixels, or a PNG that the browser decodes) and the same picture drawn by the
 browser, through the kernel and linked in the page (see ``PROBE``).
 
 JupyterLab and Chromium start as in the browser tests (``tests/browser_support.py``: same flags, a
@@ -245,7 +246,8 @@ from matplotlib.figure import Figure
 
 from helpers.figures.pixels import encode_png
 
-def png_view(label, width, height):
+def agg_probe(label, width, height, view, send):
+    '''A slider above view; each change blits the title on a plain Agg canvas and calls send(pixels).'''
     slider = W.IntSlider(value=10, min=0, max=20, description=label, style={"description_width": "initial"})
     fig = Figure(figsize=(width / 100, height / 100), dpi=100)
     canvas = FigureCanvasAgg(fig)
@@ -255,19 +257,54 @@ def png_view(label, width, height):
     title = fig.suptitle(" ", animated=True)
     canvas.draw()
     background = canvas.copy_from_bbox(fig.bbox)
-    image = W.Image(format="png", layout=W.Layout(width=f"{width}px", height=f"{height}px"))
 
     def update(change=None):
         canvas.restore_region(background)
         title.set_text(f"value {slider.value}")
         fig.draw_artist(title)
-        image.value = encode_png(np.asarray(canvas.buffer_rgba()))
+        send(np.asarray(canvas.buffer_rgba()))
 
     update()
     slider.observe(update, names="value")
-    return W.VBox([slider, image])
+    return W.VBox([slider, view])
+
+
+def png_view(label, width, height):
+    image = W.Image(format="png", layout=W.Layout(width=f"{width}px", height=f"{height}px"))
+    return agg_probe(label, width, height, image, lambda pixels: setattr(image, "value", encode_png(pixels)))
 
 png_view('PNG in an Image widget, 960x370', 960, 370)""",
+    # matplotlib's own pixels, drawn on a canvas by a widget of a few lines of JavaScript: the frame
+    # as raw RGBA bytes (putImageData, no decoding) or as a PNG decoded by createImageBitmap.
+    """\
+if anywidget is not None:
+    class FrameView(anywidget.AnyWidget):
+        _esm = '''
+        export default { render({ model, el }) {
+          const canvas = document.createElement("canvas"), ctx = canvas.getContext("2d");
+          el.appendChild(canvas);
+          const draw = async () => {
+            const [w, h] = model.get("size"), data = model.get("frame");
+            if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
+            if (model.get("raw")) {
+              const px = new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength);
+              ctx.putImageData(new ImageData(px, w, h), 0, 0);
+            } else {
+              ctx.drawImage(await createImageBitmap(new Blob([data], {type: "image/png"})), 0, 0);
+            }
+          };
+          draw(); model.on("change:frame", draw);
+        } };'''
+        frame = traitlets.Bytes(b"").tag(sync=True)
+        size = traitlets.List([1, 1]).tag(sync=True)
+        raw = traitlets.Bool(True).tag(sync=True)
+
+    def frame_view(label, width, height, raw):
+        view = FrameView(size=[width, height], raw=raw)
+        return agg_probe(label, width, height, view,
+                         lambda pixels: setattr(view, "frame", pixels.tobytes() if raw else encode_png(pixels)))""",
+    "anywidget and frame_view('raw pixels on a canvas, 960x370', 960, 370, raw=True)",
+    "anywidget and frame_view('PNG by createImageBitmap, 960x370', 960, 370, raw=False)",
     "anywidget and browser_drawn('browser-drawn 960x370, via the kernel', linked=False)",
     "anywidget and browser_drawn('browser-drawn 960x370, linked in the page', linked=True)",
 ]
@@ -445,7 +482,7 @@ def main(argv=None) -> None:
     parser.add_argument("--json", type=Path, help="also write every measurement to this file")
     parser.add_argument("--probe", action="store_true",
                         help="measure figures that do almost nothing in the kernel (ipympl's, a PNG in an Image "
-                             "widget, and browser-drawn ones where anywidget is installed) instead of the course")
+                             "widget, and anywidget ones where it is installed) instead of the course")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "tests"))

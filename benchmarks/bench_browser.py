@@ -209,7 +209,7 @@ try:
     import traitlets
 except ImportError:
     anywidget = None
-    print("anywidget is not installed: no browser-drawn probes")
+    print("anywidget is not installed: no anywidget probes (frames on a canvas, browser-drawn)")
 else:
     class BrowserDrawn(anywidget.AnyWidget):
         _esm = '''
